@@ -1,0 +1,194 @@
+#include "cli/commands.hpp"
+
+#include <fmt/format.h>
+#include <mpi.h>
+#include <unistd.h>
+
+#include <boost/mpi/collectives/broadcast.hpp>
+#include <boost/mpi/collectives/gather.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <thread>
+
+#include "backends/drivers.hpp"
+#include "cli/workloads.hpp"
+#include "report/record.hpp"
+#include "report/summary.hpp"
+
+namespace pardemo::cli {
+
+namespace mpi = boost::mpi;
+
+int list_workloads() {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& e : catalog()) rows.push_back({e.name, e.sizes});
+  std::string out = report::render_table({"workload", "sizes"}, rows) + "\n";
+  for (const auto& e : catalog()) out += fmt::format("{}: {}\n", e.name, e.demonstrates);
+  out += "\nBackends: serial (one core), threads (shared memory, one process), mpi (ranks that share no\n"
+         "memory and combine results by message), hybrid (ranks x threads).\n";
+  std::fputs(out.c_str(), stdout);
+  return kExitOk;
+}
+
+namespace {
+
+std::string hostname() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+report::JobInfo job_info(const mpi::communicator& world) {
+  report::JobInfo job;
+  job.world_size = world.size();
+  job.mpi_library = backends::mpi_library_version();
+  job.started_utc = report::utc_now_iso8601();
+  mpi::gather(world, hostname(), job.hosts, 0);
+  mpi::gather(world, backends::usable_cpus(), job.cpus, 0);
+  return job;
+}
+
+// Ranks of `world` on this host, for the default threads per rank of hybrid.
+int ranks_on_this_host(const mpi::communicator& world) {
+  MPI_Comm local = MPI_COMM_NULL;
+  MPI_Comm_split_type(static_cast<MPI_Comm>(world), MPI_COMM_TYPE_SHARED, world.rank(), MPI_INFO_NULL, &local);
+  int size = 1;
+  MPI_Comm_size(local, &size);
+  MPI_Comm_free(&local);
+  return size;
+}
+
+int default_threads(const Options& o, backends::Kind kind, const mpi::communicator& world) {
+  if (o.threads) return *o.threads;
+  const int cores = backends::usable_cpus();
+  if (o.command == "compare") return world.size();
+  if (kind == backends::Kind::threads) return cores;
+  if (kind == backends::Kind::hybrid) return std::max(1, cores / ranks_on_this_host(world));
+  return 1;
+}
+
+// Runs one backend `warmup + repeat` times; on the root returns the record with
+// the answer verified (the first repeat against the reference, the others to the
+// bit against the first).
+template <core::Workload W>
+report::RunRecord measure(const W& w, backends::Kind kind, const backends::Plan& plan, const Options& o,
+                          const mpi::communicator& world) {
+  report::RunRecord rec;
+  rec.command = o.command;
+  rec.workload = w.name();
+  rec.parameters = w.parameters();
+  rec.split = std::string(backends::to_string(plan.split));
+  rec.chunk = plan.chunk;
+  rec.backend = std::string(backends::to_string(kind));
+  rec.warmup = o.warmup;
+  rec.operations = w.operations();
+  for (int i = 0; i < o.warmup; ++i) (void)backends::run(kind, w, plan, world);
+  std::vector<std::vector<core::Field>> results;
+  for (int i = 0; i < o.repeat; ++i) {
+    auto out = backends::run(kind, w, plan, world);
+    rec.ranks = out.ranks;
+    rec.threads_per_rank = out.threads_per_rank;
+    if (world.rank() == 0) {
+      rec.repeats.push_back({out.wall, out.combine, out.workers});
+      results.push_back(W::fields(*out.result));
+      if (i == 0) rec.verification = w.verify(*out.result);
+    }
+  }
+  if (world.rank() == 0) {
+    rec.result = results.front();
+    for (std::size_t i = 1; i < results.size(); ++i) {
+      if (!core::identical(results[i], rec.result)) {
+        rec.verification.passed = false;
+        rec.verification.detail += fmt::format("; repeat {} gave a different answer", i + 1);
+      }
+    }
+  }
+  return rec;
+}
+
+// Threads beyond the CPUs a rank may use take turns on them: concurrent, not
+// parallel. Say so, since the speedup column will show it.
+std::string binding_warnings(const std::vector<report::RunRecord>& records, const report::JobInfo& job) {
+  std::string out;
+  for (const auto& r : records) {
+    if (r.threads_per_rank <= 1) continue;
+    for (int rank = 0; rank < r.ranks && rank < static_cast<int>(job.cpus.size()); ++rank) {
+      const int cpus = job.cpus[static_cast<std::size_t>(rank)];
+      if (r.threads_per_rank > cpus) {
+        out += fmt::format(
+            "Note: the {} run used {} threads on rank {}, which may run on {} CPU{} only: they took turns "
+            "(concurrency without parallelism). Launch with `mpirun --bind-to none` or `--map-by slot:PE={}`.\n",
+            r.backend, r.threads_per_rank, rank, cpus, cpus == 1 ? "" : "s", r.threads_per_rank);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+template <core::Workload W>
+int execute_workload(const W& w, const Options& o, const mpi::communicator& world, const report::JobInfo& job,
+                     const report::Stopwatch& since_start) {
+  std::vector<backends::Kind> kinds;
+  if (o.command == "compare") {
+    kinds = {backends::Kind::serial, backends::Kind::threads, backends::Kind::mpi};
+  } else {
+    kinds = {o.backend.value_or(world.size() > 1 ? backends::Kind::mpi : backends::Kind::serial)};
+  }
+  std::vector<report::RunRecord> records;
+  double timed = 0;
+  for (const auto kind : kinds) {
+    const backends::Plan plan{default_threads(o, kind, world), o.split, o.chunk};
+    records.push_back(measure(w, kind, plan, o, world));
+    for (const auto& r : records.back().repeats) timed += r.wall;
+  }
+
+  int code = kExitOk;
+  if (world.rank() == 0) {
+    if (o.command == "compare") {
+      for (auto& r : records) r.identical_to_serial = core::identical(r.result, records.front().result);
+    }
+    std::string out = report::describe_job(records.front(), job, o.repeat) + "\n";
+    out += report::timing_table(records) + "\n" + report::worker_table(records) + "\n";
+    out += report::verification_lines(records);
+    const double total = since_start.seconds();
+    out += fmt::format("Time: {:.3f} s in timed runs of {:.3f} s since start ({:.1f}%)\n", timed, total,
+                       total > 0 ? 100.0 * timed / total : 0.0);
+    out += binding_warnings(records, job);
+    std::fputs(out.c_str(), stdout);
+    std::fflush(stdout);
+    const bool ok = std::all_of(records.begin(), records.end(), [](const report::RunRecord& r) {
+      return r.verification.passed && r.identical_to_serial.value_or(true);
+    });
+    code = ok ? kExitOk : kExitVerification;
+    if (!o.json.empty()) {
+      try {
+        for (const auto& r : records) report::append_line(o.json, report::to_json(r, job).dump());
+      } catch (const std::exception& e) {
+        fmt::print(stderr, "pardemo: error: {}\n", e.what());
+        code = kExitRuntime;
+      }
+    }
+  }
+  mpi::broadcast(world, code, 0);
+  return code;
+}
+
+}  // namespace
+
+int execute(const Options& o, const mpi::communicator& world, const report::Stopwatch& since_start) {
+  // Only the root writes files: it checks the path, and every rank learns the verdict.
+  std::string problem;
+  if (world.rank() == 0 && !o.json.empty()) problem = report::check_writable(o.json);
+  mpi::broadcast(world, problem, 0);
+  if (!problem.empty()) {
+    if (world.rank() == 0) fmt::print(stderr, "pardemo: error: --json: {}\n", problem);
+    return kExitUsage;
+  }
+  const report::JobInfo job = job_info(world);
+  return with_workload(o, [&](const auto& w) { return execute_workload(w, o, world, job, since_start); });
+}
+
+}  // namespace pardemo::cli

@@ -1,0 +1,16 @@
+#pragma once
+#include <boost/mpi/communicator.hpp>
+
+#include "cli/options.hpp"
+#include "report/timer.hpp"
+
+namespace pardemo::cli {
+
+// `pardemo list`, on one process.
+int list_workloads();
+
+// `pardemo run` and `pardemo compare`, on every rank of `world`. Returns the
+// exit code, the same on every rank.
+int execute(const Options& o, const boost::mpi::communicator& world, const report::Stopwatch& since_start);
+
+}  // namespace pardemo::cli

@@ -1,0 +1,166 @@
+#include "cli/options.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cctype>
+#include <charconv>
+#include <stdexcept>
+
+#include "cli/workloads.hpp"
+
+namespace pardemo::cli {
+
+std::uint64_t parse_count(const std::string& option, const std::string& text, std::uint64_t min, std::uint64_t max) {
+  auto fail = [&](const std::string& why) {
+    return std::invalid_argument(fmt::format("{} '{}': {}", option, text, why));
+  };
+  const std::string range = fmt::format("expected an integer from {} to {}", min, max);
+  if (text.empty()) throw fail("empty value; " + range);
+  std::string mantissa = text;
+  std::uint64_t exponent = 0;
+  if (auto e = text.find_first_of("eE"); e != std::string::npos) {
+    mantissa = text.substr(0, e);
+    const std::string exp = text.substr(e + 1);
+    if (exp.empty() || exp.size() > 2) throw fail("not an integer; " + range);
+    for (char c : exp)
+      if (!std::isdigit(static_cast<unsigned char>(c))) throw fail("not an integer; " + range);
+    exponent = std::stoull(exp);
+  }
+  if (mantissa.empty()) throw fail("not an integer; " + range);
+  if (mantissa.front() == '-') throw fail("negative; " + range);
+  for (char c : mantissa)
+    if (!std::isdigit(static_cast<unsigned char>(c))) throw fail("not an integer; " + range);
+  std::uint64_t value = 0;
+  auto [ptr, ec] = std::from_chars(mantissa.data(), mantissa.data() + mantissa.size(), value);
+  if (ec == std::errc::result_out_of_range || ptr != mantissa.data() + mantissa.size())
+    throw fail("too large; " + range);
+  for (std::uint64_t i = 0; i < exponent; ++i) {
+    if (value > max / 10 + 1) throw fail("too large; " + range);
+    value *= 10;
+  }
+  if (value < min) throw fail(value == 0 ? "must be positive; " + range : "too small; " + range);
+  if (value > max) throw fail("too large; " + range);
+  return value;
+}
+
+namespace {
+
+struct Raw {
+  std::string workload, backend, threads, size_class, size, split, chunk, repeat, warmup, json;
+};
+
+void add_run_options(CLI::App& sub, Raw& raw, bool with_backend) {
+  sub.add_option("workload", raw.workload, "Workload to run: " + workload_names())->required();
+  if (with_backend)
+    sub.add_option("-b,--backend", raw.backend,
+                   "serial | threads | mpi | hybrid (default: mpi under mpirun with more than one rank, else serial)");
+  sub.add_option("-t,--threads", raw.threads,
+                 with_backend ? "Threads for the threads backend (default: cores), threads per rank for hybrid "
+                                "(default: cores / ranks on the host)"
+                              : "Threads for the threads run (default: the number of ranks)");
+  sub.add_option("-c,--class", raw.size_class, "Problem class S|W|A|B|C (see `pardemo list`)");
+  sub.add_option("-n,--size", raw.size, "Problem size N (primes: count primes <= N; 1e8 notation allowed)");
+  sub.add_option("--split", raw.split, "How items are dealt to workers: block | cyclic (default block)");
+  sub.add_option("--chunk", raw.chunk, "Items per chunk for --split cyclic (default 1)");
+  sub.add_option("-r,--repeat", raw.repeat, "Timed repeats per backend; the summary reports the median (default: 1 for run, 5 for compare)");
+  sub.add_option("--warmup", raw.warmup, "Untimed runs before the timed repeats (default 0)");
+  sub.add_option("--json", raw.json, "Append one JSON record per backend run to FILE (JSON lines)");
+}
+
+Options validate(const std::string& command, const Raw& raw) {
+  Options o;
+  o.command = command;
+  o.workload = raw.workload;
+  if (!is_workload(o.workload))
+    throw std::invalid_argument(fmt::format("unknown workload '{}' (known: {})", o.workload, workload_names()));
+  if (!raw.backend.empty()) {
+    o.backend = backends::parse_kind(raw.backend);
+    if (!o.backend)
+      throw std::invalid_argument(fmt::format("unknown backend '{}' (known: serial, threads, mpi, hybrid)", raw.backend));
+  }
+  if (!raw.threads.empty()) {
+    o.threads = static_cast<int>(parse_count("--threads", raw.threads, 1, 1024));
+    if (o.backend && (*o.backend == backends::Kind::serial || *o.backend == backends::Kind::mpi))
+      throw std::invalid_argument(fmt::format("--threads applies to the threads and hybrid backends, not {}",
+                                              backends::to_string(*o.backend)));
+  }
+  if (!raw.size_class.empty()) {
+    std::string c = raw.size_class;
+    if (c.size() != 1 || std::string("SWABC").find(static_cast<char>(std::toupper(static_cast<unsigned char>(c[0])))) ==
+                             std::string::npos)
+      throw std::invalid_argument(fmt::format("unknown class '{}' (known: S, W, A, B, C)", raw.size_class));
+    o.size_class = static_cast<char>(std::toupper(static_cast<unsigned char>(c[0])));
+  }
+  if (!raw.size.empty()) {
+    if (o.workload == "ep") throw std::invalid_argument("ep is sized by --class S|W|A|B|C, not --size");
+    if (o.size_class) throw std::invalid_argument("give either --class or --size, not both");
+    o.size = parse_count("--size", raw.size, 1, core::primes::kMaxN);
+  }
+  if (!raw.split.empty()) {
+    auto s = backends::parse_split(raw.split);
+    if (!s) throw std::invalid_argument(fmt::format("unknown split '{}' (known: block, cyclic)", raw.split));
+    o.split = *s;
+  }
+  if (!raw.chunk.empty()) o.chunk = parse_count("--chunk", raw.chunk, 1, 1ULL << 40);
+  // compare reports medians of several repeats by default; run does one.
+  o.repeat = command == "compare" ? 5 : 1;
+  if (!raw.repeat.empty()) o.repeat = static_cast<int>(parse_count("--repeat", raw.repeat, 1, 1000));
+  if (!raw.warmup.empty()) o.warmup = static_cast<int>(parse_count("--warmup", raw.warmup, 0, 100));
+  o.json = raw.json;
+  return o;
+}
+
+std::string one_line(std::string s) {
+  for (char& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+Parsed parse(const std::vector<std::string>& args) {
+  CLI::App app{"pardemo: one workload run serially, as threads, as MPI ranks and as ranks x threads;\n"
+               "every run verifies its answer and prints who computed, who waited and who talked.",
+               "pardemo"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "pardemo " + std::string(PARDEMO_VERSION));
+  app.footer("Exit codes: 0 success, 1 a result failed verification, 2 bad usage, 3 runtime error.\n"
+             "Run under mpirun for MPI: mpirun -np 4 pardemo compare ep --class S");
+  Raw raw;
+  auto* list = app.add_subcommand("list", "List the workloads, their sizes and what each demonstrates");
+  auto* run = app.add_subcommand("run", "Run one workload on one backend, verify it and print the timing summary");
+  auto* compare = app.add_subcommand(
+      "compare", "Run a workload serially, with threads and with the MPI ranks, verify each and compare the timings");
+  add_run_options(*run, raw, true);
+  add_run_options(*compare, raw, false);
+
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    return {std::nullopt, kExitOk, app.get_subcommands().empty() ? app.help() : app.get_subcommands().front()->help()};
+  } catch (const CLI::CallForAllHelp&) {
+    return {std::nullopt, kExitOk, app.help("", CLI::AppFormatMode::All)};
+  } catch (const CLI::CallForVersion&) {
+    return {std::nullopt, kExitOk, "pardemo " + std::string(PARDEMO_VERSION) + "\n"};
+  } catch (const CLI::RequiredError& e) {
+    if (args.empty()) return {std::nullopt, kExitUsage, app.help()};
+    return {std::nullopt, kExitUsage, one_line(e.what())};
+  } catch (const CLI::ParseError& e) {
+    return {std::nullopt, kExitUsage, one_line(e.what())};
+  }
+  if (list->parsed()) {
+    Options o;
+    o.command = "list";
+    return {o, kExitOk, {}};
+  }
+  try {
+    return {validate(run->parsed() ? "run" : "compare", raw), kExitOk, {}};
+  } catch (const std::invalid_argument& e) {
+    return {std::nullopt, kExitUsage, one_line(e.what())};
+  }
+}
+
+}  // namespace pardemo::cli

@@ -1,0 +1,40 @@
+#pragma once
+// The catalogue of workloads: what `list` prints, how a name and a size become a
+// core workload, and the one place that dispatches on the workload's type.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cli/options.hpp"
+#include "core/ep.hpp"
+#include "core/primes.hpp"
+
+namespace pardemo::cli {
+
+struct CatalogEntry {
+  std::string name;
+  std::string sizes;
+  std::string demonstrates;
+};
+
+const std::vector<CatalogEntry>& catalog();
+bool is_workload(const std::string& name);
+std::string workload_names();
+
+// primes classes: S..C are N = 10^6 .. 10^10.
+std::uint64_t primes_class_size(char c);
+inline constexpr std::uint64_t kPrimesDefaultSize = 10'000'000;
+
+// Calls f(workload) with the core workload the options name.
+template <class F>
+decltype(auto) with_workload(const Options& o, F&& f) {
+  if (o.workload == "ep") {
+    return f(core::ep::Workload(*core::ep::find_class(o.size_class.value_or('S'))));
+  }
+  std::uint64_t n = kPrimesDefaultSize;
+  if (o.size) n = *o.size;
+  if (o.size_class) n = primes_class_size(*o.size_class);
+  return f(core::primes::Workload(n));
+}
+
+}  // namespace pardemo::cli

@@ -1,0 +1,135 @@
+#include "report/record.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <stdexcept>
+
+#include "report/stats.hpp"
+#include "report/version.hpp"
+
+namespace pardemo::report {
+
+std::vector<double> RunRecord::walls() const {
+  std::vector<double> w;
+  for (const auto& r : repeats) w.push_back(r.wall);
+  return w;
+}
+
+const Repeat& RunRecord::median_repeat() const {
+  if (repeats.empty()) throw std::logic_error("run record without repeats");
+  return repeats[median_index(walls())];
+}
+
+std::string program_version() { return kVersion; }
+std::string git_revision() { return kGitRevision; }
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+nlohmann::json to_json(const std::vector<core::Field>& fields) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& f : fields) std::visit([&](const auto& v) { j[f.name] = v; }, f.value);
+  return j;
+}
+
+namespace {
+nlohmann::json to_json(const WorkerTimes& t) {
+  return {{"rank", t.rank}, {"thread", t.thread}, {"items", t.items},
+          {"compute_s", t.compute}, {"comm_s", t.comm}, {"wait_s", t.wait}};
+}
+nlohmann::json to_json(const Spread& s) {
+  return {{"median", s.median}, {"min", s.min}, {"max", s.max}, {"mean", s.avg}};
+}
+}  // namespace
+
+nlohmann::json to_json(const RunRecord& run, const JobInfo& job) {
+  nlohmann::json j;
+  j["schema"] = kSchema;
+  j["command"] = run.command;
+  j["workload"] = run.workload;
+  j["parameters"] = to_json(run.parameters);
+  j["split"] = run.split;
+  j["chunk"] = run.chunk;
+  j["backend"] = run.backend;
+  j["ranks"] = run.ranks;
+  j["threads_per_rank"] = run.threads_per_rank;
+  j["workers"] = run.workers();
+  j["world_size"] = job.world_size;
+  // Serial and threads runs happen on rank 0 alone.
+  std::vector<std::string> hosts = job.hosts;
+  if (hosts.size() > static_cast<std::size_t>(run.ranks)) hosts.resize(static_cast<std::size_t>(run.ranks));
+  j["hosts"] = hosts;
+  std::vector<int> cpus = job.cpus;
+  if (cpus.size() > static_cast<std::size_t>(run.ranks)) cpus.resize(static_cast<std::size_t>(run.ranks));
+  j["cpus_per_rank"] = cpus;
+  j["operations"] = run.operations;
+  j["warmup"] = run.warmup;
+  j["wall_s"] = to_json(spread(run.walls()));
+  nlohmann::json reps = nlohmann::json::array();
+  for (const auto& r : run.repeats) {
+    nlohmann::json workers = nlohmann::json::array();
+    for (const auto& w : r.workers) workers.push_back(to_json(w));
+    reps.push_back({{"wall_s", r.wall}, {"combine_s", r.combine}, {"workers", workers}});
+  }
+  j["repeats"] = reps;
+  j["result"] = to_json(run.result);
+  j["verified"] = run.verification.passed;
+  j["reference"] = run.verification.reference;
+  j["verification"] = run.verification.detail;
+  if (run.identical_to_serial) j["identical_to_serial"] = *run.identical_to_serial;
+  j["version"] = program_version();
+  j["git_revision"] = git_revision();
+  j["mpi_library"] = job.mpi_library;
+  j["started_utc"] = job.started_utc;
+  return j;
+}
+
+void append_line(const std::string& path, const std::string& line) {
+  const std::string data = line + "\n";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+  const ssize_t n = ::write(fd, data.data(), data.size());
+  const int write_errno = errno;
+  if (n != static_cast<ssize_t>(data.size())) {
+    // A short write on a regular file means the disk is full: cut the partial
+    // record back off so the file holds whole records only.
+    if (n > 0) {
+      struct stat st {};
+      if (::fstat(fd, &st) == 0) (void)::ftruncate(fd, st.st_size - n);
+    }
+    ::close(fd);
+    throw std::runtime_error("cannot write " + path + ": " + (n < 0 ? std::strerror(write_errno) : "short write"));
+  }
+  if (::close(fd) != 0) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+}
+
+std::string check_writable(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (path.empty()) return "output path is empty";
+  std::error_code ec;
+  const fs::path p(path);
+  if (fs::exists(p, ec)) {
+    if (!fs::is_regular_file(p, ec)) return path + " exists and is not a regular file";
+    if (::access(path.c_str(), W_OK) != 0) return path + " is not writable: " + std::strerror(errno);
+    return {};
+  }
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir, ec)) return "directory " + dir.string() + " of " + path + " does not exist";
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    return "directory " + dir.string() + " of " + path + " is not writable: " + std::strerror(errno);
+  return {};
+}
+
+}  // namespace pardemo::report
