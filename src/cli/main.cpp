@@ -14,13 +14,19 @@
 
 namespace {
 
-// This process's rank as the launcher announces it, readable before MPI starts,
-// so that a usage error is reported once (by rank 0) and not once per rank.
+// This process's rank as the launcher announces it, readable before MPI starts.
 int launch_rank() {
   for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}) {
     if (const char* v = std::getenv(var)) return std::atoi(v);
   }
   return 0;
+}
+
+bool under_launcher() {
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE", "SLURM_STEP_ID"}) {
+    if (std::getenv(var) != nullptr) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -30,13 +36,25 @@ int main(int argc, char** argv) {
   const report::Stopwatch since_start;
   const cli::Parsed parsed = cli::parse(std::vector<std::string>(argv + 1, argv + argc));
   if (!parsed.options) {
-    if (launch_rank() == 0) {
+    auto report = [&] {
       if (parsed.exit_code == cli::kExitOk) {
         std::fputs(parsed.message.c_str(), stdout);
       } else {
         fmt::print(stderr, "pardemo: error: {}\n", parsed.message);
       }
+      std::fflush(nullptr);
+    };
+    if (!under_launcher()) {
+      report();
+      return parsed.exit_code;
     }
+    // Under a launcher every rank reached the same verdict. Rank 0 reports, and no
+    // rank exits before it has: a launcher ends the job at the first non-zero
+    // exit, which could otherwise swallow rank 0's message.
+    boost::mpi::environment env(argc, argv, boost::mpi::threading::funneled);
+    const boost::mpi::communicator world;
+    if (world.rank() == 0) report();
+    world.barrier();
     return parsed.exit_code;
   }
   const cli::Options& options = *parsed.options;

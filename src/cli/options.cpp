@@ -118,6 +118,8 @@ std::string one_line(std::string s) {
   return s;
 }
 
+bool is_command(const std::string& s) { return s == "list" || s == "run" || s == "compare"; }
+
 }  // namespace
 
 Parsed parse(const std::vector<std::string>& args) {
@@ -136,6 +138,8 @@ Parsed parse(const std::vector<std::string>& args) {
   add_run_options(*run, raw, true);
   add_run_options(*compare, raw, false);
 
+  if (!args.empty() && !args.front().empty() && args.front().front() != '-' && !is_command(args.front()))
+    return {std::nullopt, kExitUsage, fmt::format("unknown command '{}' (known: list, run, compare)", args.front())};
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -146,7 +150,7 @@ Parsed parse(const std::vector<std::string>& args) {
   } catch (const CLI::CallForVersion&) {
     return {std::nullopt, kExitOk, "pardemo " + std::string(PARDEMO_VERSION) + "\n"};
   } catch (const CLI::RequiredError& e) {
-    if (args.empty()) return {std::nullopt, kExitUsage, app.help()};
+    if (args.empty()) return {std::nullopt, kExitUsage, "no command given (commands: list, run, compare; see pardemo --help)"};
     return {std::nullopt, kExitUsage, one_line(e.what())};
   } catch (const CLI::ParseError& e) {
     return {std::nullopt, kExitUsage, one_line(e.what())};

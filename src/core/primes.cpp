@@ -20,8 +20,9 @@ std::optional<std::uint64_t> published_pi(std::uint64_t n) {
 
 std::uint64_t isqrt(std::uint64_t n) {
   auto r = static_cast<std::uint64_t>(__builtin_sqrtl(static_cast<long double>(n)));
-  while (r * r > n) --r;
-  while ((r + 1) * (r + 1) <= n) ++r;
+  // Correct the floating-point estimate without overflowing: r*r <= n <=> r <= n/r.
+  while (r > 0 && r > n / r) --r;
+  while (r + 1 <= n / (r + 1)) ++r;
   return r;
 }
 

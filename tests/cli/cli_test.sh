@@ -1,0 +1,403 @@
+#!/usr/bin/env bash
+# End-to-end test of the pardemo command line.
+#
+#   tests/cli/cli_test.sh PATH_TO_PARDEMO
+#
+# Every case runs its commands under `timeout 60` (a hang fails the case), with
+# stdout, stderr and the exit code captured in a temporary directory, and prints
+# `ok - NAME` or `not ok - NAME: why` followed by the captured stderr. The last
+# line is `N passed, M failed`; the exit status is non-zero if any case failed.
+#
+# Documented behaviour under test: exit codes 0 ok, 1 verification failed,
+# 2 bad usage, 3 runtime error; a usage error prints exactly one stderr line,
+# starting `pardemo: error:`, from rank 0 only, even under mpirun.
+#
+# Environment: MPIRUN (default mpirun), PYTHON (default /usr/bin/python3).
+set -u
+
+if [[ $# -ne 1 ]]; then
+  echo "usage: $0 PATH_TO_PARDEMO" >&2
+  exit 2
+fi
+PARDEMO=$1
+if [[ $PARDEMO != /* ]]; then PARDEMO=$PWD/$PARDEMO; fi
+if [[ ! -x $PARDEMO ]]; then
+  echo "$0: $PARDEMO is not an executable file" >&2
+  exit 2
+fi
+
+MPIRUN=${MPIRUN:-mpirun}
+PYTHON=${PYTHON:-/usr/bin/python3}
+CASE_TIMEOUT=60
+
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_pml=ob1
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/pardemo-cli.XXXXXX") || exit 3
+trap 'rm -rf "$TMP"' EXIT
+cd "$TMP" || exit 3
+
+START=$SECONDS
+passed=0
+failed=0
+
+# ---------------------------------------------------------------- harness
+
+CASE=""   # name of the current case
+WHY=()    # failure reasons of the current case
+ERRS=()   # stderr files of the current case's commands
+NRUN=0    # counter for unique capture file names
+OUT=""    # stdout file of the last command
+ERR=""    # stderr file of the last command
+RC=0      # exit code of the last command
+
+begin() {
+  CASE=$1
+  WHY=()
+  ERRS=()
+}
+
+fail() { WHY+=("$1"); }
+
+# run CMD ARGS... : runs the command with a timeout, capturing its output.
+run() {
+  NRUN=$((NRUN + 1))
+  OUT=$TMP/$NRUN.out
+  ERR=$TMP/$NRUN.err
+  ERRS+=("$ERR")
+  # --foreground: signal mpirun alone. Signalling the whole process group hits
+  # mpirun twice, and a second SIGTERM makes it exit without ending its ranks,
+  # which then linger; one SIGTERM makes it end the ranks and exit.
+  timeout --foreground -k 10 "$CASE_TIMEOUT" "$@" >"$OUT" 2>"$ERR" </dev/null
+  RC=$?
+  if [[ $RC -eq 124 || $RC -eq 137 ]]; then
+    fail "timed out after ${CASE_TIMEOUT} s (hang?): $*"
+    return 1
+  fi
+  return 0
+}
+
+# Runs pardemo as a plain process / under mpirun with NP ranks.
+pd() { run "$PARDEMO" "$@"; }
+pdmpi() {
+  local np=$1
+  shift
+  run "$MPIRUN" -np "$np" --oversubscribe "$PARDEMO" "$@"
+}
+
+end() {
+  if [[ ${#WHY[@]} -eq 0 ]]; then
+    echo "ok - $CASE"
+    passed=$((passed + 1))
+  else
+    local why
+    why=$(printf '%s; ' "${WHY[@]}")
+    echo "not ok - $CASE: ${why%; }"
+    local f
+    for f in "${ERRS[@]}"; do
+      if [[ -s $f ]]; then
+        echo "#   captured stderr ($(basename "$f")):"
+        sed 's/^/#     /' "$f"
+      fi
+    done
+    failed=$((failed + 1))
+  fi
+}
+
+expect_rc() {
+  if [[ $RC -ne $1 ]]; then fail "exit code $RC, expected $1"; fi
+}
+
+# expect_out REGEX DESCRIPTION : some stdout line matches the ERE.
+expect_out() {
+  if ! grep -Eq -- "$1" "$OUT"; then fail "stdout lacks $2 (/$1/)"; fi
+}
+
+# expect_no_out REGEX DESCRIPTION : no stdout line matches the ERE.
+expect_no_out() {
+  if grep -Eq -- "$1" "$OUT"; then
+    fail "stdout has $2: $(grep -E -- "$1" "$OUT" | head -3 | tr '\n' '|')"
+  fi
+}
+
+# Number of lines in a file, counting an unterminated last line.
+count_lines() { grep -c '' "$1"; }
+
+# ------------------------------------------------------------ preconditions
+
+begin "prerequisites: $MPIRUN, $PYTHON, timeout"
+command -v "$MPIRUN" >/dev/null || fail "$MPIRUN not found"
+[[ -x $PYTHON ]] || fail "$PYTHON not found"
+command -v timeout >/dev/null || fail "timeout not found"
+end
+
+# ------------------------------------------------------------ 1. good runs
+
+begin "run ep --class S: exit 0, SUCCESSFUL, Result: sx= sy="
+pd run ep --class S && {
+  expect_rc 0
+  expect_out '^Verification = SUCCESSFUL$' "'Verification = SUCCESSFUL'"
+  expect_out '^Result: sx=[^ ]+ sy=[^ ]+' "a 'Result: sx=... sy=...' line"
+  expect_out '^serial[[:space:]]' "a table row for the default backend serial"
+}
+end
+
+for b in serial threads; do
+  begin "run primes --size 100000000 --backend $b: primes=5761455"
+  pd run primes --size 100000000 --backend "$b" && {
+    expect_rc 0
+    expect_out '^Result: primes=5761455$' "'Result: primes=5761455'"
+    expect_out "^$b[[:space:]]" "a table row starting with $b"
+    expect_out '^Verification = SUCCESSFUL$' "'Verification = SUCCESSFUL'"
+  }
+  end
+done
+
+begin "mpirun -np 3 run primes --size 100000000: default backend mpi, primes=5761455"
+pdmpi 3 run primes --size 100000000 && {
+  expect_rc 0
+  expect_out '^Result: primes=5761455$' "'Result: primes=5761455'"
+  expect_out '^mpi[[:space:]]+3[[:space:]]+3 x 1[[:space:]]' "a table row starting with mpi (3 workers, 3 x 1)"
+  expect_no_out '^(serial|threads|hybrid)[[:space:]]' "a row for a backend other than mpi"
+}
+end
+
+begin "mpirun -np 3 run primes --size 100000000 --backend hybrid --threads 2: primes=5761455"
+pdmpi 3 run primes --size 100000000 --backend hybrid --threads 2 && {
+  expect_rc 0
+  expect_out '^Result: primes=5761455$' "'Result: primes=5761455'"
+  expect_out '^hybrid[[:space:]]+6[[:space:]]+3 x 2[[:space:]]' "a table row starting with hybrid (6 workers, 3 x 2)"
+}
+end
+
+JSON=$TMP/compare.jsonl
+COMPARE_RESULT=""
+begin "mpirun -np 4 compare ep --class S --repeat 1: serial, threads, mpi all verified, one Result line"
+pdmpi 4 compare ep --class S --repeat 1 --json "$JSON" && {
+  expect_rc 0
+  for b in serial threads mpi; do
+    # The timing-table row ends in the columns `verified` and `same bits as serial`.
+    if ! grep -Eq "^$b[[:space:]].*[[:space:]]yes[[:space:]]+yes[[:space:]]*$" "$OUT"; then
+      fail "no timing row for $b ending 'yes yes' (verified, same bits as serial)"
+    fi
+  done
+  n=$(grep -Ec '^Result: sx=[^ ]+ sy=[^ ]+' "$OUT")
+  [[ $n -eq 1 ]] || fail "$n 'Result: sx=... sy=...' lines, expected 1"
+  expect_no_out '^Result \(' "'Result (backend):' lines (backends disagree)"
+  expect_out '^Verification = SUCCESSFUL$' "'Verification = SUCCESSFUL'"
+  COMPARE_RESULT=$(grep -E '^Result: ' "$OUT" | head -1)
+}
+end
+
+begin "compare --json: 3 records serial/threads/mpi, verified, sx/sy bit-identical, hosts list, mpi ranks 4"
+if [[ ! -f $JSON ]]; then
+  fail "compare wrote no $JSON"
+else
+  NRUN=$((NRUN + 1))
+  ERR=$TMP/$NRUN.err
+  ERRS+=("$ERR")
+  if ! why=$("$PYTHON" - "$JSON" 2>"$ERR" <<'EOF'
+import json, math, struct, sys
+problems = []
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+recs = [json.loads(l) for l in lines]
+if len(recs) != 3:
+    problems.append(f"{len(recs)} records, expected 3")
+backends = [r.get("backend") for r in recs]
+if backends != ["serial", "threads", "mpi"]:
+    problems.append(f"backends {backends}, expected ['serial', 'threads', 'mpi']")
+def bits(x):
+    return struct.pack("<d", x).hex() if isinstance(x, float) else repr(x)
+for r in recs:
+    b = r.get("backend")
+    if r.get("verified") is not True:
+        problems.append(f"{b}: verified is {r.get('verified')!r}")
+    if not isinstance(r.get("hosts"), list):
+        problems.append(f"{b}: hosts is {type(r.get('hosts')).__name__}, expected a list")
+    res = r.get("result", {})
+    for k in ("sx", "sy"):
+        if not isinstance(res.get(k), float) or not math.isfinite(res[k]):
+            problems.append(f"{b}: result.{k} is {res.get(k)!r}, expected a finite float")
+if recs:
+    ref = recs[0].get("result", {})
+    for r in recs[1:]:
+        res = r.get("result", {})
+        for k in ("sx", "sy"):
+            if bits(res.get(k)) != bits(ref.get(k)):
+                problems.append(f"{r.get('backend')}: result.{k} {res.get(k)!r} differs from serial's {ref.get(k)!r}")
+mpi = [r for r in recs if r.get("backend") == "mpi"]
+if mpi and mpi[0].get("ranks") != 4:
+    problems.append(f"mpi: ranks {mpi[0].get('ranks')!r}, expected 4")
+if problems:
+    print("; ".join(problems))
+    sys.exit(1)
+EOF
+  ); then
+    fail "${why:-python check failed (see stderr)}"
+  fi
+fi
+end
+
+begin "compare --json appended twice: 6 whole lines, each valid JSON"
+if [[ ! -f $JSON ]]; then
+  fail "first compare wrote no $JSON"
+else
+  pdmpi 4 compare ep --class S --repeat 1 --json "$JSON" && {
+    expect_rc 0
+    NRUN=$((NRUN + 1))
+    ERR=$TMP/$NRUN.err
+    ERRS+=("$ERR")
+    if ! why=$("$PYTHON" - "$JSON" 2>"$ERR" <<'EOF'
+import json, sys
+data = open(sys.argv[1], "rb").read()
+problems = []
+if not data.endswith(b"\n"):
+    problems.append("file does not end in a newline")
+lines = data.decode("utf-8").splitlines()
+if len(lines) != 6:
+    problems.append(f"{len(lines)} lines, expected 6")
+for i, l in enumerate(lines, 1):
+    try:
+        if not isinstance(json.loads(l), dict):
+            problems.append(f"line {i} is not a JSON object")
+    except ValueError as e:
+        problems.append(f"line {i} is not valid JSON: {e}")
+if problems:
+    print("; ".join(problems))
+    sys.exit(1)
+EOF
+    ); then
+      fail "${why:-python check failed (see stderr)}"
+    fi
+  }
+fi
+end
+
+# ------------------------------------------- 2. ep bit-identity across workers
+
+begin "ep --class S: identical Result line for mpirun -np 1..4 --split cyclic and --threads 1..4"
+declare -A results=()
+for np in 1 2 3 4; do
+  pdmpi "$np" run ep --class S --split cyclic || continue
+  [[ $RC -eq 0 ]] || fail "mpirun -np $np: exit code $RC"
+  results["mpi np=$np"]=$(grep -E '^Result: ' "$OUT")
+done
+for t in 1 2 3 4; do
+  pd run ep --class S --backend threads --threads "$t" || continue
+  [[ $RC -eq 0 ]] || fail "--threads $t: exit code $RC"
+  results["threads $t"]=$(grep -E '^Result: ' "$OUT")
+done
+ref=${COMPARE_RESULT:-}
+for k in "${!results[@]}"; do
+  line=${results[$k]}
+  if [[ $(printf '%s\n' "$line" | grep -c '') -ne 1 || $line != "Result: sx="* ]]; then
+    fail "$k: expected one 'Result: sx=...' line, got '${line//$'\n'/|}'"
+    continue
+  fi
+  if [[ -z $ref ]]; then ref=$line; fi
+  if [[ $line != "$ref" ]]; then fail "$k: '$line' differs from '$ref'"; fi
+done
+[[ ${#results[@]} -eq 8 ]] || fail "only ${#results[@]} of 8 runs finished"
+end
+
+# --------------------------------------------------------------- 3. help etc.
+
+begin "list: exit 0, names ep and primes"
+pd list && {
+  expect_rc 0
+  expect_out '^ep[[:space:]]' "a row for ep"
+  expect_out '^primes[[:space:]]' "a row for primes"
+}
+end
+
+for args in "--help" "run --help" "compare --help"; do
+  begin "pardemo $args: exit 0, usage on stdout"
+  # shellcheck disable=SC2086  # word splitting of $args is intended
+  pd $args && {
+    expect_rc 0
+    expect_out '^Usage: ' "a 'Usage:' line"
+    if [[ -s $ERR ]]; then fail "stderr is not empty"; fi
+  }
+  end
+done
+
+begin "pardemo with no arguments: exit 2"
+pd && expect_rc 2
+end
+
+# ---------------------------------------------------------- 4. bad input
+
+if [[ -e /nonexistent-dir ]]; then
+  begin "precondition: /nonexistent-dir must not exist"
+  fail "/nonexistent-dir exists, the --json case cannot test a missing directory"
+  end
+fi
+
+# bad_input NAME NEEDLE ARGS... : exit 2, one `pardemo: error:` line naming NEEDLE,
+# both as a plain process and under mpirun -np 3.
+bad_input() {
+  local name=$1 needle=$2
+  shift 2
+
+  begin "bad input ($name): pardemo $*"
+  pd "$@" && {
+    expect_rc 2
+    local n
+    n=$(count_lines "$ERR")
+    if [[ $n -ne 1 ]]; then
+      fail "$n stderr lines, expected exactly 1"
+    fi
+    local first
+    first=$(head -n 1 "$ERR")
+    if [[ $first != "pardemo: error:"* ]]; then
+      fail "stderr does not start with 'pardemo: error:'"
+    elif [[ $first != *"$needle"* ]]; then
+      fail "error line does not name '$needle': $first"
+    fi
+  }
+  end
+
+  begin "bad input ($name): mpirun -np 3 pardemo $*"
+  pdmpi 3 "$@" && {
+    # Open MPI 4 passes on the ranks' common exit code 2.
+    expect_rc 2
+    local n
+    n=$(grep -c '^pardemo: error:' "$ERR")
+    if [[ $n -eq 0 ]] && grep -Eq 'Process name: \[\[[0-9]+,[0-9]+\],[1-9]' "$ERR"; then
+      fail "no stderr line starts with 'pardemo: error:', expected exactly 1 (rank 0's): mpirun ended the job when another rank exited first, and rank 0's message was lost"
+    elif [[ $n -ne 1 ]]; then
+      fail "$n stderr lines start with 'pardemo: error:', expected exactly 1 (rank 0 only)"
+    elif ! grep '^pardemo: error:' "$ERR" | grep -qF -- "$needle"; then
+      fail "error line does not name '$needle': $(grep '^pardemo: error:' "$ERR")"
+    fi
+  }
+  end
+}
+
+bad_input "unknown command" "frobnicate" frobnicate
+bad_input "unknown workload" "nosuch" run nosuch
+bad_input "unknown backend" "gpu" run ep --backend gpu
+bad_input "unknown class" "Z" run ep --class Z
+bad_input "size zero" "'0'" run primes --size 0
+bad_input "size negative" "-5" run primes --size -5
+bad_input "size not a number" "abc" run primes --size abc
+bad_input "size trailing junk" "12abc" run primes --size 12abc
+bad_input "size overflows 64 bits" "99999999999999999999999" run primes --size 99999999999999999999999
+bad_input "size past 10^12" "10000000000000" run primes --size 10000000000000
+bad_input "threads zero" "'0'" run primes --threads 0
+bad_input "threads too many" "100000" run primes --threads 100000
+bad_input "repeat zero" "'0'" run primes --repeat 0
+bad_input "unknown split" "diagonal" run primes --split diagonal
+bad_input "--size given to ep" "--size" run ep --size 1000
+
+JSON_BAD=/nonexistent-dir/x.jsonl
+bad_input "--json in a missing directory" "$JSON_BAD" run ep --class S --json "$JSON_BAD"
+begin "--json in a missing directory: $JSON_BAD not created"
+if [[ -e $JSON_BAD ]]; then fail "$JSON_BAD was created"; fi
+end
+
+# ------------------------------------------------------------------ summary
+
+echo "# elapsed: $((SECONDS - START)) s"
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
