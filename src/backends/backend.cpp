@@ -18,11 +18,19 @@ std::optional<Kind> parse_kind(std::string_view s) {
   return std::nullopt;
 }
 
-std::string_view to_string(core::Split s) { return s == core::Split::block ? "block" : "cyclic"; }
+std::string_view to_string(core::Split s) {
+  switch (s) {
+    case core::Split::block: return "block";
+    case core::Split::cyclic: return "cyclic";
+    case core::Split::dynamic: return "dynamic";
+  }
+  return "?";
+}
 
 std::optional<core::Split> parse_split(std::string_view s) {
   if (s == "block") return core::Split::block;
   if (s == "cyclic") return core::Split::cyclic;
+  if (s == "dynamic") return core::Split::dynamic;
   return std::nullopt;
 }
 

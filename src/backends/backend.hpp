@@ -26,7 +26,7 @@ std::optional<core::Split> parse_split(std::string_view s);
 struct Plan {
   int threads = 1;
   core::Split split = core::Split::block;
-  std::uint64_t chunk = 1;  // items per chunk for the cyclic split
+  std::uint64_t chunk = 1;  // items per chunk for the cyclic and dynamic splits
 };
 
 // The outcome of one run. `result` and `workers` are filled on the root rank only.
@@ -39,6 +39,7 @@ struct Outcome {
   double combine = 0;  // merging the pieces and finishing, on the root
   std::optional<Result> result;
   std::vector<report::WorkerTimes> workers;
+  std::vector<std::uint32_t> owner;  // the worker that computed each item (root only)
 
   [[nodiscard]] int workers_total() const { return ranks * threads_per_rank; }
 };
@@ -62,7 +63,7 @@ Share<typename W::Partial> compute_share(const W& w, const Plan& plan, std::uint
   report::Stopwatch sw;
   Share<typename W::Partial> share;
   for (const core::Range r : core::assigned_ranges(w.items(), plan.split, plan.chunk, workers, index)) {
-    share.pieces.push_back({r, w.compute(r)});
+    share.pieces.push_back({r, w.compute(r), static_cast<std::uint32_t>(index)});
     share.times.items += r.size();
   }
   share.times.compute = sw.seconds();

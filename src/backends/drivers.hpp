@@ -14,43 +14,75 @@
 #include <boost/serialization/array.hpp>
 #include <boost/serialization/vector.hpp>
 #include <algorithm>
+#include <atomic>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "backends/backend.hpp"
+#include "backends/chunk_queue.hpp"
 #include "backends/mpi_util.hpp"
 #include "backends/mpi_types.hpp"
 
 namespace pardemo::backends {
 
-// Runs workers first .. first + threads - 1 of `workers` on `threads` threads of
-// this process (worker `first` on the calling thread). Each thread writes only
-// its own Share and finish time; they are read after join, so nothing mutable is
-// shared while the threads run and no lock is needed.
-template <core::Workload W>
-std::vector<Share<typename W::Partial>> compute_threaded(const W& w, const Plan& plan, std::uint64_t workers,
-                                                         std::uint64_t first, int threads, int rank) {
+// Runs body(t, share) for t = 0 .. threads - 1 on `threads` threads of this
+// process (t = 0 on the calling thread unless `spare_caller`). Each thread writes
+// only its own Share and finish time; they are read after join, so nothing
+// mutable is shared while the threads run and no lock is needed. A thread's wait
+// grows by the time from its own end to the last thread's end.
+template <class P, class Body>
+std::vector<Share<P>> run_threads_of_rank(int threads, int rank, bool spare_caller, Body&& body) {
   using Clock = report::Stopwatch::Clock;
   const auto n = static_cast<std::size_t>(threads);
-  std::vector<Share<typename W::Partial>> shares(n);
+  std::vector<Share<P>> shares(n);
   std::vector<Clock::time_point> finished(n);
   auto work = [&](std::size_t t) {
-    shares[t] = compute_share(w, plan, workers, first + t);
+    body(t, shares[t]);
     finished[t] = Clock::now();
   };
   {
     std::vector<std::jthread> pool;
-    pool.reserve(n - 1);
-    for (std::size_t t = 1; t < n; ++t) pool.emplace_back(work, t);
-    work(0);
+    pool.reserve(n);
+    for (std::size_t t = spare_caller ? 0 : 1; t < n; ++t) pool.emplace_back(work, t);
+    if (!spare_caller) work(0);
   }  // joins
   const auto last = *std::max_element(finished.begin(), finished.end());
   for (std::size_t t = 0; t < n; ++t) {
     shares[t].times.rank = rank;
     shares[t].times.thread = static_cast<std::int32_t>(t);
-    shares[t].times.wait = report::seconds_between(finished[t], last);
+    shares[t].times.wait += report::seconds_between(finished[t], last);
   }
   return shares;
+}
+
+// Static splits: worker first + t computes its assigned ranges.
+template <core::Workload W>
+std::vector<Share<typename W::Partial>> compute_threaded(const W& w, const Plan& plan, std::uint64_t workers,
+                                                         std::uint64_t first, int threads, int rank) {
+  return run_threads_of_rank<typename W::Partial>(threads, rank, false, [&](std::size_t t, auto& share) {
+    share = compute_share(w, plan, workers, first + t);
+  });
+}
+
+// Dynamic split: each thread takes chunk after chunk from next_chunk() (thread
+// safe) until it returns nullopt. Time spent waiting for a chunk counts as wait.
+template <core::Workload W, class Next>
+std::vector<Share<typename W::Partial>> compute_dynamic(const W& w, const Plan& plan, std::uint64_t first, int threads,
+                                                        int rank, bool spare_caller, Next&& next_chunk) {
+  return run_threads_of_rank<typename W::Partial>(threads, rank, spare_caller, [&](std::size_t t, auto& share) {
+    report::Stopwatch life;
+    double busy = 0;
+    while (const auto c = next_chunk()) {
+      const core::Range r = core::chunk_range(w.items(), plan.chunk, *c);
+      report::Stopwatch sw;
+      share.pieces.push_back({r, w.compute(r), static_cast<std::uint32_t>(first + t)});
+      busy += sw.seconds();
+      share.times.items += r.size();
+    }
+    share.times.compute = busy;
+    share.times.wait = life.seconds() - busy;
+  });
 }
 
 // Moves the pieces out of the shares, for combine().
@@ -62,6 +94,15 @@ std::vector<core::Piece<P>> take_pieces(std::vector<Share<P>>& shares) {
   return pieces;
 }
 
+// Which worker computed each item.
+template <class P>
+std::vector<std::uint32_t> owners(std::uint64_t items, const std::vector<core::Piece<P>>& pieces) {
+  std::vector<std::uint32_t> owner(items, 0);
+  for (const auto& p : pieces)
+    for (std::uint64_t i = p.range.begin; i < p.range.end && i < items; ++i) owner[i] = p.worker;
+  return owner;
+}
+
 // One process, `threads` threads, on the root rank; the other ranks wait.
 template <core::Workload W>
 Outcome<typename W::Result> run_local(const W& w, const Plan& plan, const boost::mpi::communicator& comm, Kind kind,
@@ -71,9 +112,23 @@ Outcome<typename W::Result> run_local(const W& w, const Plan& plan, const boost:
   out.threads_per_rank = threads;
   if (comm.rank() == 0) {
     report::Stopwatch wall;
-    auto shares = compute_threaded(w, plan, static_cast<std::uint64_t>(threads), 0, threads, 0);
+    std::vector<Share<typename W::Partial>> shares;
+    if (plan.split == core::Split::dynamic) {
+      // The one shared thing: a counter of chunks handed out, an atomic.
+      std::atomic<std::uint64_t> next{0};
+      const std::uint64_t chunks = core::chunk_count(w.items(), plan.chunk);
+      shares = compute_dynamic(w, plan, 0, threads, 0, false, [&]() -> std::optional<std::uint64_t> {
+        const std::uint64_t c = next.fetch_add(1, std::memory_order_relaxed);
+        if (c < chunks) return c;
+        return std::nullopt;
+      });
+    } else {
+      shares = compute_threaded(w, plan, static_cast<std::uint64_t>(threads), 0, threads, 0);
+    }
     report::Stopwatch combine;
-    out.result = core::combine(w, take_pieces(shares));
+    auto pieces = take_pieces(shares);
+    out.owner = owners(w.items(), pieces);
+    out.result = core::combine(w, std::move(pieces));
     out.combine = combine.seconds();
     out.wall = wall.seconds();
     for (const auto& s : shares) out.workers.push_back(s.times);
@@ -97,8 +152,24 @@ Outcome<typename W::Result> run_distributed(const W& w, const Plan& plan, const 
 
   synchronize(comm);
   report::Stopwatch wall;
-  auto shares = compute_threaded(w, plan, workers, static_cast<std::uint64_t>(comm.rank()) * static_cast<std::uint64_t>(threads),
-                                 threads, comm.rank());
+  const std::uint64_t first = static_cast<std::uint64_t>(comm.rank()) * static_cast<std::uint64_t>(threads);
+  std::vector<Share<Partial>> shares;
+  double dispatching = 0;  // this rank's main thread asking for and handing out chunks
+  if (plan.split == core::Split::dynamic) {
+    ChunkQueue queue;
+    std::vector<Share<Partial>> computed;
+    {
+      // Compute threads take chunks from the rank's queue; the main thread (the
+      // only one that calls MPI) keeps the queue filled.
+      std::jthread compute([&] {
+        computed = compute_dynamic(w, plan, first, threads, comm.rank(), true, [&] { return queue.pop(); });
+      });
+      dispatching = dispatch_chunks(comm, core::chunk_count(w.items(), plan.chunk), static_cast<std::size_t>(threads), queue);
+    }
+    shares = std::move(computed);
+  } else {
+    shares = compute_threaded(w, plan, workers, first, threads, comm.rank());
+  }
   report::Stopwatch waiting;
   sleepy_barrier(comm);
   const double waited = waiting.seconds();
@@ -114,6 +185,7 @@ Outcome<typename W::Result> run_distributed(const W& w, const Plan& plan, const 
     std::vector<core::Piece<Partial>> pieces;
     for (auto& g : gathered)
       for (auto& p : g) pieces.push_back(std::move(p));
+    out.owner = owners(w.items(), pieces);
     out.result = core::combine(w, std::move(pieces));
     out.combine = combine.seconds();
   }
@@ -125,7 +197,7 @@ Outcome<typename W::Result> run_distributed(const W& w, const Plan& plan, const 
   std::vector<report::WorkerTimes> times;
   for (auto& s : shares) {
     s.times.wait += waited;
-    s.times.comm = talked;
+    s.times.comm = talked + dispatching;
     times.push_back(s.times);
   }
   std::vector<std::vector<report::WorkerTimes>> all_times;

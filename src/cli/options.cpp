@@ -61,8 +61,8 @@ void add_run_options(CLI::App& sub, Raw& raw, bool with_backend) {
                               : "Threads for the threads run (default: the number of ranks)");
   sub.add_option("-c,--class", raw.size_class, "Problem class S|W|A|B|C (see `pardemo list`)");
   sub.add_option("-n,--size", raw.size, "Problem size N (primes: count primes <= N; 1e8 notation allowed)");
-  sub.add_option("--split", raw.split, "How items are dealt to workers: block | cyclic (default block)");
-  sub.add_option("--chunk", raw.chunk, "Items per chunk for --split cyclic (default 1)");
+  sub.add_option("--split", raw.split, "How items are dealt to workers: block | cyclic | dynamic (default block)");
+  sub.add_option("--chunk", raw.chunk, "Items per chunk for --split cyclic and dynamic (default 1)");
   sub.add_option("-r,--repeat", raw.repeat, "Timed repeats per backend; the summary reports the median (default: 1 for run, 5 for compare)");
   sub.add_option("--warmup", raw.warmup, "Untimed runs before the timed repeats (default 0)");
   sub.add_option("--json", raw.json, "Append one JSON record per backend run to FILE (JSON lines)");
@@ -99,7 +99,7 @@ Options validate(const std::string& command, const Raw& raw) {
   }
   if (!raw.split.empty()) {
     auto s = backends::parse_split(raw.split);
-    if (!s) throw std::invalid_argument(fmt::format("unknown split '{}' (known: block, cyclic)", raw.split));
+    if (!s) throw std::invalid_argument(fmt::format("unknown split '{}' (known: block, cyclic, dynamic)", raw.split));
     o.split = *s;
   }
   if (!raw.chunk.empty()) o.chunk = parse_count("--chunk", raw.chunk, 1, 1ULL << 40);

@@ -36,11 +36,22 @@ constexpr Range partition(std::uint64_t n, std::uint64_t parts, std::uint64_t in
   return {begin, begin + base + (index < extra ? 1 : 0)};
 }
 
-enum class Split { block, cyclic };
+// block: one contiguous range per worker. cyclic: chunks dealt round-robin.
+// dynamic: chunks taken on demand while the run goes, so a worker that drew cheap
+// chunks comes back for more (no static assignment: see the backends).
+enum class Split { block, cyclic, dynamic };
 
-// The ranges worker `index` of `parts` computes. block: one contiguous range from
-// partition(). cyclic: chunks of `chunk` items dealt round-robin, so cheap and
-// expensive regions of the index space are shared out evenly.
+// Chunk c of `chunk` items each over n items (the last may be short).
+constexpr std::uint64_t chunk_count(std::uint64_t n, std::uint64_t chunk) { return n / chunk + (n % chunk != 0 ? 1 : 0); }
+constexpr Range chunk_range(std::uint64_t n, std::uint64_t chunk, std::uint64_t c) {
+  const std::uint64_t b = c * chunk;
+  return {b, b + chunk < n ? b + chunk : n};
+}
+
+// The ranges worker `index` of `parts` computes under a static split. block: one
+// contiguous range from partition(). cyclic: chunks of `chunk` items dealt
+// round-robin, so cheap and expensive regions of the index space are shared out
+// evenly.
 inline std::vector<Range> assigned_ranges(std::uint64_t n, Split split, std::uint64_t chunk,
                                           std::uint64_t parts, std::uint64_t index) {
   std::vector<Range> out;
@@ -49,13 +60,11 @@ inline std::vector<Range> assigned_ranges(std::uint64_t n, Split split, std::uin
     if (!r.empty()) out.push_back(r);
     return out;
   }
+  if (split != Split::cyclic) throw std::invalid_argument("assigned_ranges: a dynamic split has no static assignment");
   if (chunk == 0) throw std::invalid_argument("assigned_ranges: chunk must be positive");
   if (parts == 0 || index >= parts) throw std::invalid_argument("assigned_ranges: bad worker index");
-  const std::uint64_t chunks = n / chunk + (n % chunk != 0 ? 1 : 0);
-  for (std::uint64_t c = index; c < chunks; c += parts) {
-    const std::uint64_t b = c * chunk;
-    out.push_back({b, b + chunk < n ? b + chunk : n});
-  }
+  const std::uint64_t chunks = chunk_count(n, chunk);
+  for (std::uint64_t c = index; c < chunks; c += parts) out.push_back(chunk_range(n, chunk, c));
   return out;
 }
 

@@ -43,15 +43,16 @@ concept Workload = requires(const W& w, Range r, typename W::Partial p, const ty
   { w.parameters() } -> std::same_as<std::vector<Field>>;
 };
 
-// One contiguous range and the partial computed over it.
+// One contiguous range, the partial computed over it, and which worker computed it.
 template <class P>
 struct Piece {
   Range range;
   P partial;
+  std::uint32_t worker = 0;
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar & range & partial;
+    ar & range & partial & worker;
   }
 };
 

@@ -55,6 +55,8 @@ void check(Kind kind, const W& w, const std::vector<core::Field>& reference, con
 
 const Plan kBlock2{2, core::Split::block, 1};
 const Plan kCyclic3{3, core::Split::cyclic, 2};
+const Plan kDynamic2{2, core::Split::dynamic, 1};
+const Plan kDynamic3{3, core::Split::dynamic, 3};
 
 TEST(BackendsTest, EpOnEveryBackend) {
   const core::ep::Workload w(*core::ep::find_class('S'));
@@ -65,6 +67,42 @@ TEST(BackendsTest, EpOnEveryBackend) {
   check(Kind::mpi, w, ref, kCyclic3);
   check(Kind::hybrid, w, ref, kBlock2);
   check(Kind::hybrid, w, ref, kCyclic3);
+}
+
+TEST(BackendsTest, DynamicSplitOnEveryBackend) {
+  const core::ep::Workload w(*core::ep::find_class('S'));
+  const auto ref = decltype(w)::fields(direct(w));
+  check(Kind::serial, w, ref, kDynamic2);
+  check(Kind::threads, w, ref, kDynamic3);
+  check(Kind::mpi, w, ref, kDynamic2);
+  check(Kind::mpi, w, ref, kDynamic3);
+  check(Kind::hybrid, w, ref, kDynamic2);
+  const core::primes::Workload few(3 * core::primes::kSegment + 12345);  // 4 items, up to 12 workers
+  const auto few_ref = decltype(few)::fields(direct(few));
+  check(Kind::threads, few, few_ref, Plan{7, core::Split::dynamic, 1});
+  check(Kind::mpi, few, few_ref, kDynamic3);
+  check(Kind::hybrid, few, few_ref, kDynamic3);
+}
+
+TEST(BackendsTest, OwnersNameTheWorkerOfEveryItem) {
+  const mpi::communicator world;
+  const core::primes::Workload w(20 * core::primes::kSegment);
+  for (const Plan& plan : {kBlock2, kCyclic3, kDynamic2}) {
+    const auto out = run(Kind::hybrid, w, plan, world);
+    if (world.rank() != 0) continue;
+    ASSERT_EQ(out.owner.size(), w.items());
+    std::vector<std::uint64_t> per_worker(static_cast<std::size_t>(out.workers_total()), 0);
+    for (const auto o : out.owner) {
+      ASSERT_LT(o, per_worker.size());
+      ++per_worker[o];
+    }
+    // The owner map agrees with each worker's own count of items.
+    for (const auto& t : out.workers)
+      EXPECT_EQ(per_worker[static_cast<std::size_t>(t.rank * plan.threads + t.thread)], t.items);
+    if (plan.split == core::Split::block) {
+      EXPECT_TRUE(std::is_sorted(out.owner.begin(), out.owner.end()));
+    }
+  }
 }
 
 TEST(BackendsTest, PrimesWithMoreWorkersThanItems) {

@@ -275,12 +275,17 @@ end
 
 # ------------------------------------------- 2. ep bit-identity across workers
 
-begin "ep --class S: identical Result line for mpirun -np 1..4 --split cyclic and --threads 1..4"
+begin "ep --class S: identical Result line for mpirun -np 1..4 (cyclic, dynamic) and --threads 1..4"
 declare -A results=()
 for np in 1 2 3 4; do
   pdmpi "$np" run ep --class S --split cyclic || continue
   [[ $RC -eq 0 ]] || fail "mpirun -np $np: exit code $RC"
   results["mpi np=$np"]=$(grep -E '^Result: ' "$OUT")
+done
+for np in 2 3; do
+  pdmpi "$np" run ep --class S --split dynamic --chunk 3 || continue
+  [[ $RC -eq 0 ]] || fail "mpirun -np $np --split dynamic: exit code $RC"
+  results["mpi dynamic np=$np"]=$(grep -E '^Result: ' "$OUT")
 done
 for t in 1 2 3 4; do
   pd run ep --class S --backend threads --threads "$t" || continue
@@ -297,7 +302,7 @@ for k in "${!results[@]}"; do
   if [[ -z $ref ]]; then ref=$line; fi
   if [[ $line != "$ref" ]]; then fail "$k: '$line' differs from '$ref'"; fi
 done
-[[ ${#results[@]} -eq 8 ]] || fail "only ${#results[@]} of 8 runs finished"
+[[ ${#results[@]} -eq 10 ]] || fail "only ${#results[@]} of 10 runs finished"
 end
 
 # --------------------------------------------------------------- 3. help etc.

@@ -73,6 +73,14 @@ TEST(PartitionTest, BadArgumentsThrow) {
   EXPECT_THROW((void)assigned_ranges(10, Split::cyclic, 0, 2, 0), std::invalid_argument);
 }
 
+TEST(PartitionTest, ChunksTileTheItems) {
+  EXPECT_EQ(chunk_count(10, 3), 4U);
+  EXPECT_EQ(chunk_count(9, 3), 3U);
+  EXPECT_EQ(chunk_count(0, 3), 0U);
+  EXPECT_EQ(chunk_range(10, 3, 3), (Range{9, 10}));
+  EXPECT_THROW((void)assigned_ranges(10, Split::dynamic, 1, 2, 0), std::invalid_argument);
+}
+
 TEST(PartitionTest, CyclicDealsChunksRoundRobin) {
   const auto r = assigned_ranges(10, Split::cyclic, 2, 3, 1);
   ASSERT_EQ(r.size(), 2U);
