@@ -72,10 +72,18 @@ int default_threads(const Options& o, backends::Kind kind, const mpi::communicat
 // Runs one backend `warmup + repeat` times; on the root returns the record with
 // the answer verified (the first repeat against the reference, the others to the
 // bit against the first).
-template <core::Workload W>
-report::RunRecord measure(const W& w, backends::Kind kind, const backends::Plan& plan, const Options& o,
-                          const mpi::communicator& world) {
+template <class Result>
+struct Measured {
   report::RunRecord rec;
+  std::optional<Result> last;        // the last repeat's answer (root)
+  std::vector<std::uint32_t> owner;  // and who computed each item
+};
+
+template <core::Workload W>
+Measured<typename W::Result> measure(const W& w, backends::Kind kind, const backends::Plan& plan, const Options& o,
+                                     const mpi::communicator& world) {
+  Measured<typename W::Result> m;
+  report::RunRecord& rec = m.rec;
   rec.command = o.command;
   rec.workload = w.name();
   rec.parameters = w.parameters();
@@ -94,6 +102,8 @@ report::RunRecord measure(const W& w, backends::Kind kind, const backends::Plan&
       rec.repeats.push_back({out.wall, out.combine, out.workers});
       results.push_back(W::fields(*out.result));
       if (i == 0) rec.verification = w.verify(*out.result);
+      m.last = std::move(out.result);
+      m.owner = std::move(out.owner);
     }
   }
   if (world.rank() == 0) {
@@ -105,7 +115,7 @@ report::RunRecord measure(const W& w, backends::Kind kind, const backends::Plan&
       }
     }
   }
-  return rec;
+  return m;
 }
 
 // Threads beyond the CPUs a rank may use take turns on them: concurrent, not
@@ -139,9 +149,11 @@ int execute_workload(const W& w, const Options& o, const mpi::communicator& worl
   }
   std::vector<report::RunRecord> records;
   double timed = 0;
+  Measured<typename W::Result> last;
   for (const auto kind : kinds) {
     const backends::Plan plan{default_threads(o, kind, world), o.split, o.chunk};
-    records.push_back(measure(w, kind, plan, o, world));
+    last = measure(w, kind, plan, o, world);
+    records.push_back(last.rec);
     for (const auto& r : records.back().repeats) timed += r.wall;
   }
 
@@ -163,13 +175,15 @@ int execute_workload(const W& w, const Options& o, const mpi::communicator& worl
       return r.verification.passed && r.identical_to_serial.value_or(true);
     });
     code = ok ? kExitOk : kExitVerification;
-    if (!o.json.empty()) {
-      try {
+    try {
+      // Pictures of the last backend's last repeat: for compare, the MPI decomposition.
+      if (last.last) write_images(w, *last.last, last.owner, static_cast<std::uint32_t>(records.back().workers()), o);
+      if (!o.json.empty()) {
         for (const auto& r : records) report::append_line(o.json, report::to_json(r, job).dump());
-      } catch (const std::exception& e) {
-        fmt::print(stderr, "pardemo: error: {}\n", e.what());
-        code = kExitRuntime;
       }
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "pardemo: error: {}\n", e.what());
+      code = kExitRuntime;
     }
   }
   mpi::broadcast(world, code, 0);
@@ -181,10 +195,18 @@ int execute_workload(const W& w, const Options& o, const mpi::communicator& worl
 int execute(const Options& o, const mpi::communicator& world, const report::Stopwatch& since_start) {
   // Only the root writes files: it checks the path, and every rank learns the verdict.
   std::string problem;
-  if (world.rank() == 0 && !o.json.empty()) problem = report::check_writable(o.json);
+  if (world.rank() == 0) {
+    for (const auto& [option, path] : {std::pair{"--json", o.json}, {"--png", o.png}, {"--owners-png", o.owners_png}}) {
+      if (path.empty()) continue;
+      if (const std::string why = report::check_writable(path); !why.empty()) {
+        problem = fmt::format("{}: {}", option, why);
+        break;
+      }
+    }
+  }
   mpi::broadcast(world, problem, 0);
   if (!problem.empty()) {
-    if (world.rank() == 0) fmt::print(stderr, "pardemo: error: --json: {}\n", problem);
+    if (world.rank() == 0) fmt::print(stderr, "pardemo: error: {}\n", problem);
     return kExitUsage;
   }
   const report::JobInfo job = job_info(world);

@@ -3,7 +3,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <array>
 #include <cctype>
+#include <cmath>
 #include <charconv>
 #include <stdexcept>
 
@@ -48,7 +50,25 @@ namespace {
 
 struct Raw {
   std::string workload, backend, threads, size_class, size, split, chunk, repeat, warmup, json;
+  std::string width, height, max_iter, window, png, owners_png;
 };
+
+// "X0,X1,Y0,Y1": four finite numbers, nothing else.
+std::array<double, 4> parse_window(const std::string& text) {
+  std::array<double, 4> v{};
+  std::size_t pos = 0;
+  for (std::size_t i = 0; i < 4; ++i) {
+    const std::size_t end = i < 3 ? text.find(',', pos) : text.size();
+    if (end == std::string::npos) break;
+    const std::string part = text.substr(pos, end - pos);
+    auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), v[i]);
+    if (part.empty() || ec != std::errc() || ptr != part.data() + part.size() || !std::isfinite(v[i]))
+      throw std::invalid_argument(fmt::format("--window '{}': '{}' is not a number; expected X0,X1,Y0,Y1", text, part));
+    pos = end + 1;
+    if (i == 3) return v;
+  }
+  throw std::invalid_argument(fmt::format("--window '{}': expected four numbers X0,X1,Y0,Y1", text));
+}
 
 void add_run_options(CLI::App& sub, Raw& raw, bool with_backend) {
   sub.add_option("workload", raw.workload, "Workload to run: " + workload_names())->required();
@@ -66,6 +86,13 @@ void add_run_options(CLI::App& sub, Raw& raw, bool with_backend) {
   sub.add_option("-r,--repeat", raw.repeat, "Timed repeats per backend; the summary reports the median (default: 1 for run, 5 for compare)");
   sub.add_option("--warmup", raw.warmup, "Untimed runs before the timed repeats (default 0)");
   sub.add_option("--json", raw.json, "Append one JSON record per backend run to FILE (JSON lines)");
+  sub.add_option("--width", raw.width, "mandelbrot: image width in pixels (overrides the class)");
+  sub.add_option("--height", raw.height, "mandelbrot: image height in pixels (overrides the class)");
+  sub.add_option("--max-iter", raw.max_iter, "mandelbrot: iteration limit (overrides the class)");
+  sub.add_option("--window", raw.window, "mandelbrot: the region X0,X1,Y0,Y1 of the complex plane (overrides the class)");
+  sub.add_option("--png", raw.png, "mandelbrot: write the picture, coloured by iterations, to FILE");
+  sub.add_option("--owners-png", raw.owners_png,
+                 "mandelbrot: write the picture coloured by the worker that computed each row to FILE");
 }
 
 Options validate(const std::string& command, const Raw& raw) {
@@ -92,8 +119,33 @@ Options validate(const std::string& command, const Raw& raw) {
       throw std::invalid_argument(fmt::format("unknown class '{}' (known: S, W, A, B, C)", raw.size_class));
     o.size_class = static_cast<char>(std::toupper(static_cast<unsigned char>(c[0])));
   }
+  const bool image_options = !raw.width.empty() || !raw.height.empty() || !raw.max_iter.empty() ||
+                             !raw.window.empty() || !raw.png.empty() || !raw.owners_png.empty();
+  if (image_options && o.workload != "mandelbrot")
+    throw std::invalid_argument(fmt::format(
+        "--width, --height, --max-iter, --window, --png and --owners-png apply to mandelbrot, not {}", o.workload));
+  if (o.workload == "mandelbrot") {
+    core::mandelbrot::Params p = *core::mandelbrot::find_class(o.size_class.value_or(core::mandelbrot::kDefaultClass));
+    if (!raw.width.empty()) p.width = static_cast<std::uint32_t>(parse_count("--width", raw.width, 1, 1U << 20));
+    if (!raw.height.empty()) p.height = static_cast<std::uint32_t>(parse_count("--height", raw.height, 1, 1U << 20));
+    if (!raw.max_iter.empty())
+      p.max_iter = static_cast<std::uint32_t>(parse_count("--max-iter", raw.max_iter, 1, 1U << 30));
+    if (!raw.window.empty()) {
+      const auto v = parse_window(raw.window);
+      p.x_min = v[0];
+      p.x_max = v[1];
+      p.y_min = v[2];
+      p.y_max = v[3];
+    }
+    if (const std::string problem = core::mandelbrot::validate(p); !problem.empty())
+      throw std::invalid_argument("mandelbrot: " + problem);
+    o.image = p;
+    o.png = raw.png;
+    o.owners_png = raw.owners_png;
+  }
   if (!raw.size.empty()) {
-    if (o.workload == "ep") throw std::invalid_argument("ep is sized by --class S|W|A|B|C, not --size");
+    if (o.workload != "primes")
+      throw std::invalid_argument(fmt::format("{} is sized by --class S|W|A|B|C, not --size", o.workload));
     if (o.size_class) throw std::invalid_argument("give either --class or --size, not both");
     o.size = parse_count("--size", raw.size, 1, core::primes::kMaxN);
   }

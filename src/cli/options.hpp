@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "backends/backend.hpp"
+#include "core/mandelbrot.hpp"
 #include "core/range.hpp"
 
 namespace pardemo::cli {
@@ -28,6 +29,9 @@ struct Options {
   int repeat = 1;
   int warmup = 0;
   std::string json;
+  std::optional<core::mandelbrot::Params> image;  // mandelbrot: class plus --width etc.
+  std::string png;         // mandelbrot: the picture, coloured by iterations
+  std::string owners_png;  // mandelbrot: the picture, coloured by the worker of each row
 };
 
 // What parsing decided: run with `options`, or stop now with `exit_code`, after

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "report/png.hpp"
+
 namespace pardemo::cli {
 
 const std::vector<CatalogEntry>& catalog() {
@@ -9,6 +11,9 @@ const std::vector<CatalogEntry>& catalog() {
       {"ep", "--class S|W|A|B|C (2^25 .. 2^33 random numbers; default S)",
        "embarrassingly parallel work (NAS EP): no communication until the end, so speedup is "
        "limited only by cores; sums bit-identical for any worker count"},
+      {"mandelbrot", "--class S|W|A|B|C (800x400 .. 12000x6000 pixels; default W), or --width, --height, --max-iter, --window",
+       "load imbalance: rows near the set cost far more than rows far from it, so static blocks "
+       "leave workers idle, cyclic rows spread the cost, dynamic chunks adapt (--png, --owners-png show it)"},
       {"primes", "--size N (1 .. 10^12; default 10^7) or --class S|W|A|B|C (10^6 .. 10^10)",
        "unevenly priced work (segmented sieve): later segments cost more, so --split block leaves "
        "workers idle that --split cyclic keeps busy"},
@@ -26,6 +31,14 @@ std::string workload_names() {
   std::string s;
   for (const auto& e : catalog()) s += (s.empty() ? "" : ", ") + e.name;
   return s;
+}
+
+void write_images(const core::mandelbrot::Workload& w, const core::mandelbrot::Result& result,
+                  const std::vector<std::uint32_t>& owner, std::uint32_t workers, const Options& o) {
+  const auto& p = w.params();
+  if (!o.png.empty()) report::write_png(o.png, p.width, p.height, report::colour_by_iterations(result.iterations, p.max_iter));
+  if (!o.owners_png.empty())
+    report::write_png(o.owners_png, p.width, p.height, report::colour_by_owner(owner, p.width, workers));
 }
 
 std::uint64_t primes_class_size(char c) {

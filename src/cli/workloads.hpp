@@ -7,6 +7,7 @@
 
 #include "cli/options.hpp"
 #include "core/ep.hpp"
+#include "core/mandelbrot.hpp"
 #include "core/primes.hpp"
 
 namespace pardemo::cli {
@@ -31,10 +32,18 @@ decltype(auto) with_workload(const Options& o, F&& f) {
   if (o.workload == "ep") {
     return f(core::ep::Workload(*core::ep::find_class(o.size_class.value_or('S'))));
   }
+  if (o.workload == "mandelbrot") return f(core::mandelbrot::Workload(*o.image));
   std::uint64_t n = kPrimesDefaultSize;
   if (o.size) n = *o.size;
   if (o.size_class) n = primes_class_size(*o.size_class);
   return f(core::primes::Workload(n));
 }
+
+// Files a workload writes besides the JSON records: none, except for mandelbrot.
+template <class W, class R>
+void write_images(const W& /*workload*/, const R& /*result*/, const std::vector<std::uint32_t>& /*owner*/,
+                  std::uint32_t /*workers*/, const Options& /*options*/) {}
+void write_images(const core::mandelbrot::Workload& w, const core::mandelbrot::Result& result,
+                  const std::vector<std::uint32_t>& owner, std::uint32_t workers, const Options& o);
 
 }  // namespace pardemo::cli

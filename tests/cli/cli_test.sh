@@ -394,11 +394,35 @@ bad_input "threads too many" "100000" run primes --threads 100000
 bad_input "repeat zero" "'0'" run primes --repeat 0
 bad_input "unknown split" "diagonal" run primes --split diagonal
 bad_input "--size given to ep" "--size" run ep --size 1000
+bad_input "mandelbrot window with zero area" "window has no area" run mandelbrot --class S --window -2,-2,-1,1
+bad_input "mandelbrot window not numbers" "x0" run mandelbrot --class S --window x0,1,2,3
+bad_input "mandelbrot width zero" "--width '0'" run mandelbrot --width 0
+bad_input "--png for a workload without a picture" "--png" run ep --class S --png /tmp/x.png
+bad_input "--png in a missing directory" "/nonexistent-dir/m.png" run mandelbrot --class S --png /nonexistent-dir/m.png
 
 JSON_BAD=/nonexistent-dir/x.jsonl
 bad_input "--json in a missing directory" "$JSON_BAD" run ep --class S --json "$JSON_BAD"
 begin "--json in a missing directory: $JSON_BAD not created"
 if [[ -e $JSON_BAD ]]; then fail "$JSON_BAD was created"; fi
+end
+
+# ------------------------------------------------------------- mandelbrot
+
+begin "mandelbrot: block, cyclic and dynamic give the same image under mpirun -np 3; PNGs written"
+declare -A mresults=()
+for split in block cyclic dynamic; do
+  pdmpi 3 run mandelbrot --class S --split "$split" --chunk 7 \
+    --png "$TMP/m-$split.png" --owners-png "$TMP/o-$split.png" || continue
+  [[ $RC -eq 0 ]] || fail "--split $split: exit code $RC"
+  mresults[$split]=$(grep -E '^Result: ' "$OUT")
+  for f in "$TMP/m-$split.png" "$TMP/o-$split.png"; do
+    [[ $(head -c 8 "$f" 2>/dev/null | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] || fail "$f is not a PNG"
+  done
+done
+[[ ${#mresults[@]} -eq 3 ]] || fail "only ${#mresults[@]} of 3 runs finished"
+[[ ${mresults[block]:-} == "${mresults[cyclic]:-x}" && ${mresults[block]:-} == "${mresults[dynamic]:-y}" ]] ||
+  fail "results differ: ${mresults[*]}"
+[[ ${mresults[block]:-} == *checksum=* ]] || fail "no checksum in '${mresults[block]:-}'"
 end
 
 # ------------------------------------------------------------------ summary
