@@ -226,6 +226,31 @@ Outcome<typename W::Result> run_hybrid(const W& w, const Plan& plan, const boost
   return run_distributed(w, plan, comm, Kind::hybrid, plan.threads);
 }
 
+// A workload whose parallel structure is more than independent items (an
+// all-to-all exchange, a tree reduction, a halo exchange) brings its own thin
+// drivers, one per backend kind, behind one member function with the common
+// signature. Its run() keeps the conventions of the drivers above: serial and
+// threads on the root rank while the others wait in sleepy_barrier; mpi and
+// hybrid on every rank, timed from synchronize() to the answer on the root, the
+// wall being the longest any rank spent; per-worker compute / comm / wait; the
+// result and the worker times on the root only.
+template <class W>
+concept DrivenWorkload = requires(const W& w, Kind k, const Plan& p, const boost::mpi::communicator& c,
+                                  const typename W::Result& r) {
+  typename W::Result;
+  { w.name() } -> std::convertible_to<std::string>;
+  { w.operations() } -> std::convertible_to<double>;
+  { w.run(k, p, c) } -> std::same_as<Outcome<typename W::Result>>;
+  { w.verify(r) } -> std::same_as<core::Verification>;
+  { W::fields(r) } -> std::same_as<std::vector<core::Field>>;
+  { w.parameters() } -> std::same_as<std::vector<core::Field>>;
+};
+
+template <DrivenWorkload W>
+Outcome<typename W::Result> run(Kind kind, const W& w, const Plan& plan, const boost::mpi::communicator& comm) {
+  return w.run(kind, plan, comm);
+}
+
 template <core::Workload W>
 Outcome<typename W::Result> run(Kind kind, const W& w, const Plan& plan, const boost::mpi::communicator& comm) {
   switch (kind) {

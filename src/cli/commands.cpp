@@ -79,7 +79,7 @@ struct Measured {
   std::vector<std::uint32_t> owner;  // and who computed each item
 };
 
-template <core::Workload W>
+template <class W>
 Measured<typename W::Result> measure(const W& w, backends::Kind kind, const backends::Plan& plan, const Options& o,
                                      const mpi::communicator& world) {
   Measured<typename W::Result> m;
@@ -138,7 +138,7 @@ std::string binding_warnings(const std::vector<report::RunRecord>& records, cons
   return out;
 }
 
-template <core::Workload W>
+template <class W>
 int execute_workload(const W& w, const Options& o, const mpi::communicator& world, const report::JobInfo& job,
                      const report::Stopwatch& since_start) {
   std::vector<backends::Kind> kinds;
