@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "backends/drivers.hpp"
+#include "backends/race.hpp"
 #include "cli/workloads.hpp"
 #include "report/record.hpp"
 #include "report/summary.hpp"
@@ -191,6 +192,52 @@ int execute_workload(const W& w, const Options& o, const mpi::communicator& worl
 }
 
 }  // namespace
+
+int race(const Options& o, const mpi::communicator& world) {
+  namespace r = backends::race;
+  const int threads = o.threads.value_or(2);
+  std::vector<r::Outcome> ways;
+  if (world.rank() == 0) {
+    ways.push_back(r::unsynchronized(threads, o.increments));
+    ways.push_back(r::with_mutex(threads, o.increments));
+    ways.push_back(r::with_atomic(threads, o.increments));
+    ways.push_back(r::with_partials(threads, o.increments));
+  }
+  backends::sleepy_barrier(world);
+  const r::Outcome messages = r::with_messages(world, o.increments);
+  int code = kExitOk;
+  if (world.rank() == 0) {
+    ways.push_back(messages);
+    std::vector<std::vector<std::string>> rows;
+    bool safe_exact = true;
+    for (std::size_t i = 0; i < ways.size(); ++i) {
+      const auto& w = ways[i];
+      const std::uint64_t lost = w.expected - w.observed;
+      if (i > 0 && lost != 0) safe_exact = false;
+      rows.push_back({w.way, i + 1 == ways.size() ? fmt::format("{} ranks", world.size()) : fmt::format("{} threads", threads),
+                      fmt::format("{}", w.expected), fmt::format("{}", w.observed), fmt::format("{}", lost),
+                      fmt::format("{:.2f}", w.expected > 0 ? 100.0 * static_cast<double>(lost) / static_cast<double>(w.expected) : 0.0),
+                      fmt::format("{:.4f}", w.seconds)});
+    }
+    std::string out = fmt::format("pardemo race: each worker adds 1 to a count {} times, five ways; {} CPU{} usable here\n\n",
+                                  o.increments, backends::usable_cpus(), backends::usable_cpus() == 1 ? "" : "s");
+    out += report::render_table({"way", "workers", "expected", "observed", "lost", "lost %", "seconds"}, rows);
+    const std::uint64_t lost = ways.front().expected - ways.front().observed;
+    out += "\n";
+    out += lost > 0 ? fmt::format("The unsynchronized count lost {} updates: two threads read the same value and both "
+                                  "wrote it back plus one.\n",
+                                  lost)
+                    : "The unsynchronized count lost nothing this time: a race is a possibility, not a certainty "
+                      "(more increments, or more CPUs, make it likelier).\n";
+    out += safe_exact ? "The mutex, the atomic, the per-thread partials and the messages were exact, as they always are.\n"
+                      : "A SAFE WAY LOST UPDATES: this is a bug.\n";
+    std::fputs(out.c_str(), stdout);
+    std::fflush(stdout);
+    code = safe_exact ? kExitOk : kExitVerification;
+  }
+  mpi::broadcast(world, code, 0);
+  return code;
+}
 
 int execute(const Options& o, const mpi::communicator& world, const report::Stopwatch& since_start) {
   // Only the root writes files: it checks the path, and every rank learns the verdict.

@@ -13,4 +13,8 @@ int list_workloads();
 // exit code, the same on every rank.
 int execute(const Options& o, const boost::mpi::communicator& world, const report::Stopwatch& since_start);
 
+// `pardemo race`, on every rank of `world`: the threaded ways on rank 0 while
+// the others wait, then message passing on every rank.
+int race(const Options& o, const boost::mpi::communicator& world);
+
 }  // namespace pardemo::cli

@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   boost::mpi::environment env(argc, argv, boost::mpi::threading::funneled);
   const boost::mpi::communicator world;
   try {
+    if (options.command == "race") return cli::race(options, world);
     return cli::execute(options, world, since_start);
   } catch (const std::exception& e) {
     // One rank failing alone would leave the others waiting in a collective:

@@ -170,7 +170,7 @@ std::string one_line(std::string s) {
   return s;
 }
 
-bool is_command(const std::string& s) { return s == "list" || s == "run" || s == "compare"; }
+bool is_command(const std::string& s) { return s == "list" || s == "run" || s == "compare" || s == "race"; }
 
 }  // namespace
 
@@ -189,9 +189,15 @@ Parsed parse(const std::vector<std::string>& args) {
       "compare", "Run a workload serially, with threads and with the MPI ranks, verify each and compare the timings");
   add_run_options(*run, raw, true);
   add_run_options(*compare, raw, false);
+  auto* race = app.add_subcommand(
+      "race", "The shared-state hazard: threads adding to one counter, unsynchronized and four safe ways");
+  std::string race_threads;
+  std::string increments;
+  race->add_option("-t,--threads", race_threads, "Threads adding to the counter (default 2)");
+  race->add_option("-k,--increments", increments, "Increments per thread (and per rank), 1 to 10^10 (default 10^7)");
 
   if (!args.empty() && !args.front().empty() && args.front().front() != '-' && !is_command(args.front()))
-    return {std::nullopt, kExitUsage, fmt::format("unknown command '{}' (known: list, run, compare)", args.front())};
+    return {std::nullopt, kExitUsage, fmt::format("unknown command '{}' (known: list, run, compare, race)", args.front())};
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -202,7 +208,7 @@ Parsed parse(const std::vector<std::string>& args) {
   } catch (const CLI::CallForVersion&) {
     return {std::nullopt, kExitOk, "pardemo " + std::string(PARDEMO_VERSION) + "\n"};
   } catch (const CLI::RequiredError& e) {
-    if (args.empty()) return {std::nullopt, kExitUsage, "no command given (commands: list, run, compare; see pardemo --help)"};
+    if (args.empty()) return {std::nullopt, kExitUsage, "no command given (commands: list, run, compare, race; see pardemo --help)"};
     return {std::nullopt, kExitUsage, one_line(e.what())};
   } catch (const CLI::ParseError& e) {
     return {std::nullopt, kExitUsage, one_line(e.what())};
@@ -211,6 +217,17 @@ Parsed parse(const std::vector<std::string>& args) {
     Options o;
     o.command = "list";
     return {o, kExitOk, {}};
+  }
+  if (race->parsed()) {
+    try {
+      Options o;
+      o.command = "race";
+      o.threads = race_threads.empty() ? 2 : static_cast<int>(parse_count("--threads", race_threads, 1, 1024));
+      if (!increments.empty()) o.increments = parse_count("--increments", increments, 1, 10'000'000'000ULL);
+      return {o, kExitOk, {}};
+    } catch (const std::invalid_argument& e) {
+      return {std::nullopt, kExitUsage, one_line(e.what())};
+    }
   }
   try {
     return {validate(run->parsed() ? "run" : "compare", raw), kExitOk, {}};

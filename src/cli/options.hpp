@@ -18,7 +18,7 @@ inline constexpr int kExitUsage = 2;
 inline constexpr int kExitRuntime = 3;
 
 struct Options {
-  std::string command;  // list, run, compare
+  std::string command;  // list, run, compare, race
   std::string workload;
   std::optional<backends::Kind> backend;
   std::optional<int> threads;
@@ -32,6 +32,7 @@ struct Options {
   std::optional<core::mandelbrot::Params> image;  // mandelbrot: class plus --width etc.
   std::string png;         // mandelbrot: the picture, coloured by iterations
   std::string owners_png;  // mandelbrot: the picture, coloured by the worker of each row
+  std::uint64_t increments = 10'000'000;  // race: increments per thread or rank
 };
 
 // What parsing decided: run with `options`, or stop now with `exit_code`, after
