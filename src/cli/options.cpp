@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "cli/workloads.hpp"
+#include "core/wordfreq.hpp"
 
 namespace pardemo::cli {
 
@@ -51,6 +52,8 @@ namespace {
 struct Raw {
   std::string workload, backend, threads, size_class, size, split, chunk, repeat, warmup, json;
   std::string width, height, max_iter, window, png, owners_png;
+  std::vector<std::string> inputs;
+  bool flat_merge = false;
 };
 
 // "X0,X1,Y0,Y1": four finite numbers, nothing else.
@@ -72,6 +75,9 @@ std::array<double, 4> parse_window(const std::string& text) {
 
 void add_run_options(CLI::App& sub, Raw& raw, bool with_backend) {
   sub.add_option("workload", raw.workload, "Workload to run: " + workload_names())->required();
+  sub.add_option("inputs", raw.inputs, "wordfreq: text files to count (default: a generated corpus of --size bytes)");
+  sub.add_flag("--flat-merge", raw.flat_merge,
+               "wordfreq: send tables as flat arrays (fixed MPI datatypes) instead of serialized maps");
   if (with_backend)
     sub.add_option("-b,--backend", raw.backend,
                    "serial | threads | mpi | hybrid (default: mpi under mpirun with more than one rank, else serial)");
@@ -143,11 +149,23 @@ Options validate(const std::string& command, const Raw& raw) {
     o.png = raw.png;
     o.owners_png = raw.owners_png;
   }
+  if ((!raw.inputs.empty() || raw.flat_merge) && o.workload != "wordfreq")
+    throw std::invalid_argument(fmt::format("input files and --flat-merge apply to wordfreq, not {} (unexpected '{}')",
+                                            o.workload, raw.inputs.empty() ? "--flat-merge" : raw.inputs.front()));
+  if (o.workload == "wordfreq") {
+    for (const auto& f : raw.inputs)
+      if (auto problem = core::wordfreq::check_file(f)) throw std::invalid_argument(*problem);
+    if (!raw.inputs.empty() && (!raw.size.empty() || !raw.size_class.empty()))
+      throw std::invalid_argument("wordfreq counts either the files given or a generated corpus of --size/--class bytes, not both");
+    o.inputs = raw.inputs;
+    o.flat_merge = raw.flat_merge;
+  }
   if (!raw.size.empty()) {
-    if (o.workload != "primes")
+    if (o.workload != "primes" && o.workload != "sort" && o.workload != "wordfreq")
       throw std::invalid_argument(fmt::format("{} is sized by --class S|W|A|B|C, not --size", o.workload));
     if (o.size_class) throw std::invalid_argument("give either --class or --size, not both");
-    o.size = parse_count("--size", raw.size, 1, core::primes::kMaxN);
+    const std::uint64_t max = o.workload == "sort" ? (1ULL << 32) : o.workload == "wordfreq" ? (1ULL << 34) : core::primes::kMaxN;
+    o.size = parse_count("--size", raw.size, 1, max);
   }
   if (!raw.split.empty()) {
     auto s = backends::parse_split(raw.split);

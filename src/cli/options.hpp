@@ -33,6 +33,8 @@ struct Options {
   std::string png;         // mandelbrot: the picture, coloured by iterations
   std::string owners_png;  // mandelbrot: the picture, coloured by the worker of each row
   std::uint64_t increments = 10'000'000;  // race: increments per thread or rank
+  std::vector<std::string> inputs;        // wordfreq: text files (none: a generated corpus)
+  bool flat_merge = false;                // wordfreq: merge tables as flat arrays, not serialized maps
 };
 
 // What parsing decided: run with `options`, or stop now with `exit_code`, after

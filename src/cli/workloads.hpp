@@ -8,6 +8,8 @@
 #include "cli/options.hpp"
 #include "core/ep.hpp"
 #include "core/mandelbrot.hpp"
+#include "backends/sort.hpp"
+#include "backends/wordfreq.hpp"
 #include "core/primes.hpp"
 
 namespace pardemo::cli {
@@ -25,6 +27,9 @@ std::string workload_names();
 // primes classes: S..C are N = 10^6 .. 10^10.
 std::uint64_t primes_class_size(char c);
 inline constexpr std::uint64_t kPrimesDefaultSize = 10'000'000;
+// wordfreq classes: generated corpora of S..C = 4, 16, 64, 256, 1024 MiB.
+std::uint64_t wordfreq_class_bytes(char c);
+inline constexpr std::uint64_t kWordfreqSeed = 20261128;
 
 // Calls f(workload) with the core workload the options name.
 template <class F>
@@ -33,6 +38,17 @@ decltype(auto) with_workload(const Options& o, F&& f) {
     return f(core::ep::Workload(*core::ep::find_class(o.size_class.value_or('S'))));
   }
   if (o.workload == "mandelbrot") return f(core::mandelbrot::Workload(*o.image));
+  if (o.workload == "wordfreq") {
+    if (!o.inputs.empty()) return f(backends::wordfreq::Workload(o.inputs, o.flat_merge));
+    std::uint64_t bytes = wordfreq_class_bytes(o.size_class.value_or('W'));
+    if (o.size) bytes = *o.size;
+    return f(backends::wordfreq::Workload(bytes, kWordfreqSeed, o.flat_merge));
+  }
+  if (o.workload == "sort") {
+    core::sort::Params p = *core::sort::find_class(o.size_class.value_or(core::sort::kDefaultClass));
+    if (o.size) p.n = *o.size;
+    return f(backends::sort::Workload(p));
+  }
   std::uint64_t n = kPrimesDefaultSize;
   if (o.size) n = *o.size;
   if (o.size_class) n = primes_class_size(*o.size_class);

@@ -394,6 +394,14 @@ bad_input "threads too many" "100000" run primes --threads 100000
 bad_input "repeat zero" "'0'" run primes --repeat 0
 bad_input "unknown split" "diagonal" run primes --split diagonal
 bad_input "--size given to ep" "--size" run ep --size 1000
+bad_input "sort size zero" "'0'" run sort --size 0
+bad_input "wordfreq missing file" "/nonexistent-file.txt" run wordfreq /nonexistent-file.txt
+printf 'abc\0def' > "$TMP/binary.dat"
+bad_input "wordfreq binary file" "$TMP/binary.dat" run wordfreq "$TMP/binary.dat"
+: > "$TMP/empty.txt"
+bad_input "wordfreq empty file" "$TMP/empty.txt" run wordfreq "$TMP/empty.txt"
+bad_input "wordfreq directory" "$TMP" run wordfreq "$TMP"
+bad_input "input file given to ep" "stray.txt" run ep stray.txt
 bad_input "mandelbrot window with zero area" "window has no area" run mandelbrot --class S --window -2,-2,-1,1
 bad_input "mandelbrot window not numbers" "x0" run mandelbrot --class S --window x0,1,2,3
 bad_input "mandelbrot width zero" "--width '0'" run mandelbrot --width 0
@@ -424,6 +432,19 @@ done
   fail "results differ: ${mresults[*]}"
 [[ ${mresults[block]:-} == *checksum=* ]] || fail "no checksum in '${mresults[block]:-}'"
 end
+
+# ------------------------------------------------------- sort and wordfreq
+
+for args in "sort --class S" "wordfreq /usr/share/common-licenses/GPL-3" "wordfreq --class S --flat-merge"; do
+  begin "compare $args under mpirun -np 3: all verified, same bits"
+  # shellcheck disable=SC2086
+  pdmpi 3 compare $args --repeat 1 && {
+    expect_rc 0
+    expect_out '^Verification = SUCCESSFUL' "Verification = SUCCESSFUL"
+    [[ $(grep -cE '^(serial|threads|mpi) .* yes +yes$' "$OUT") -eq 3 ]] || fail "not all three rows verified with the same bits"
+  }
+  end
+done
 
 # ------------------------------------------------------------------ summary
 
