@@ -54,6 +54,7 @@ struct Raw {
   std::string width, height, max_iter, window, png, owners_png;
   std::vector<std::string> inputs;
   bool flat_merge = false;
+  std::string radius, iterations, exchange;
 };
 
 // "X0,X1,Y0,Y1": four finite numbers, nothing else.
@@ -92,6 +93,10 @@ void add_run_options(CLI::App& sub, Raw& raw, bool with_backend) {
   sub.add_option("-r,--repeat", raw.repeat, "Timed repeats per backend; the summary reports the median (default: 1 for run, 5 for compare)");
   sub.add_option("--warmup", raw.warmup, "Untimed runs before the timed repeats (default 0)");
   sub.add_option("--json", raw.json, "Append one JSON record per backend run to FILE (JSON lines)");
+  sub.add_option("--radius", raw.radius, "stencil: star radius R, 1 to 8 (default 2)");
+  sub.add_option("--iterations", raw.iterations, "stencil: iterations (overrides the class)");
+  sub.add_option("--exchange", raw.exchange,
+                 "stencil: halo exchange between ranks, blocking | overlap (non-blocking, interior computed meanwhile)");
   sub.add_option("--width", raw.width, "mandelbrot: image width in pixels (overrides the class)");
   sub.add_option("--height", raw.height, "mandelbrot: image height in pixels (overrides the class)");
   sub.add_option("--max-iter", raw.max_iter, "mandelbrot: iteration limit (overrides the class)");
@@ -149,6 +154,21 @@ Options validate(const std::string& command, const Raw& raw) {
     o.png = raw.png;
     o.owners_png = raw.owners_png;
   }
+  if ((!raw.radius.empty() || !raw.iterations.empty() || !raw.exchange.empty()) && o.workload != "stencil")
+    throw std::invalid_argument(fmt::format("--radius, --iterations and --exchange apply to stencil, not {}", o.workload));
+  if (o.workload == "stencil") {
+    core::stencil::Params p = *core::stencil::find_class(o.size_class.value_or(core::stencil::kDefaultClass));
+    if (!raw.size.empty()) p.n = parse_count("--size", raw.size, 1, 1ULL << 20);
+    if (!raw.radius.empty()) p.radius = static_cast<int>(parse_count("--radius", raw.radius, 1, core::stencil::kMaxRadius));
+    if (!raw.iterations.empty()) p.iterations = parse_count("--iterations", raw.iterations, 1, 1'000'000);
+    if (const std::string problem = core::stencil::validate(p); !problem.empty())
+      throw std::invalid_argument("stencil: " + problem);
+    if (!raw.exchange.empty() && raw.exchange != "blocking" && raw.exchange != "overlap")
+      throw std::invalid_argument(fmt::format("unknown exchange '{}' (known: blocking, overlap)", raw.exchange));
+    if (!raw.size.empty() && !raw.size_class.empty()) throw std::invalid_argument("give either --class or --size, not both");
+    o.grid = p;
+    o.overlap = raw.exchange == "overlap";
+  }
   if ((!raw.inputs.empty() || raw.flat_merge) && o.workload != "wordfreq")
     throw std::invalid_argument(fmt::format("input files and --flat-merge apply to wordfreq, not {} (unexpected '{}')",
                                             o.workload, raw.inputs.empty() ? "--flat-merge" : raw.inputs.front()));
@@ -160,7 +180,7 @@ Options validate(const std::string& command, const Raw& raw) {
     o.inputs = raw.inputs;
     o.flat_merge = raw.flat_merge;
   }
-  if (!raw.size.empty()) {
+  if (!raw.size.empty() && o.workload != "stencil") {
     if (o.workload != "primes" && o.workload != "sort" && o.workload != "wordfreq")
       throw std::invalid_argument(fmt::format("{} is sized by --class S|W|A|B|C, not --size", o.workload));
     if (o.size_class) throw std::invalid_argument("give either --class or --size, not both");

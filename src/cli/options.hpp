@@ -8,6 +8,7 @@
 
 #include "backends/backend.hpp"
 #include "core/mandelbrot.hpp"
+#include "core/stencil.hpp"
 #include "core/range.hpp"
 
 namespace pardemo::cli {
@@ -35,6 +36,8 @@ struct Options {
   std::uint64_t increments = 10'000'000;  // race: increments per thread or rank
   std::vector<std::string> inputs;        // wordfreq: text files (none: a generated corpus)
   bool flat_merge = false;                // wordfreq: merge tables as flat arrays, not serialized maps
+  std::optional<core::stencil::Params> grid;  // stencil: class plus --size, --radius, --iterations
+  bool overlap = false;                       // stencil: non-blocking halo exchange overlapped with the interior
 };
 
 // What parsing decided: run with `options`, or stop now with `exit_code`, after

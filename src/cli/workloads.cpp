@@ -17,6 +17,9 @@ const std::vector<CatalogEntry>& catalog() {
       {"sort", "--class S|W|A|B|C (2^20 .. 2^28 keys; default A) or --size N (1 .. 2^32)",
        "all-to-all: sample sort of 64-bit keys; every worker sends a bucket to every other, so "
        "communication grows with the workers (raw MPI_Alltoallv between ranks)"},
+      {"stencil", "--class S|W|A|B|C (n = 1000 .. 32000; default W) or --size N, --radius R, --iterations I",
+       "nearest-neighbour halo exchange (PRK star stencil): ranks on a 2-D grid trade R-wide ghost strips "
+       "every iteration; --exchange overlap computes the interior while they travel"},
       {"wordfreq", "FILE... or a generated corpus: --class S|W|A|B|C (4 MiB .. 1 GiB; default W) or --size BYTES",
        "map-reduce with serialized types: each worker counts its byte range, tables merge up a tree "
        "of messages (Boost.Serialization maps, or flat arrays with --flat-merge)"},

@@ -9,6 +9,7 @@
 #include "core/ep.hpp"
 #include "core/mandelbrot.hpp"
 #include "backends/sort.hpp"
+#include "backends/stencil.hpp"
 #include "backends/wordfreq.hpp"
 #include "core/primes.hpp"
 
@@ -38,6 +39,10 @@ decltype(auto) with_workload(const Options& o, F&& f) {
     return f(core::ep::Workload(*core::ep::find_class(o.size_class.value_or('S'))));
   }
   if (o.workload == "mandelbrot") return f(core::mandelbrot::Workload(*o.image));
+  if (o.workload == "stencil") {
+    return f(backends::stencil::Workload(
+        *o.grid, o.overlap ? backends::stencil::Exchange::overlap : backends::stencil::Exchange::blocking));
+  }
   if (o.workload == "wordfreq") {
     if (!o.inputs.empty()) return f(backends::wordfreq::Workload(o.inputs, o.flat_merge));
     std::uint64_t bytes = wordfreq_class_bytes(o.size_class.value_or('W'));

@@ -394,6 +394,9 @@ bad_input "threads too many" "100000" run primes --threads 100000
 bad_input "repeat zero" "'0'" run primes --repeat 0
 bad_input "unknown split" "diagonal" run primes --split diagonal
 bad_input "--size given to ep" "--size" run ep --size 1000
+bad_input "stencil radius larger than the grid" "got 4" run stencil --size 4 --radius 2
+bad_input "stencil radius too large" "--radius '9'" run stencil --radius 9
+bad_input "stencil unknown exchange" "sideways" run stencil --class S --exchange sideways
 bad_input "sort size zero" "'0'" run sort --size 0
 bad_input "wordfreq missing file" "/nonexistent-file.txt" run wordfreq /nonexistent-file.txt
 printf 'abc\0def' > "$TMP/binary.dat"
@@ -435,7 +438,8 @@ end
 
 # ------------------------------------------------------- sort and wordfreq
 
-for args in "sort --class S" "wordfreq /usr/share/common-licenses/GPL-3" "wordfreq --class S --flat-merge"; do
+for args in "sort --class S" "wordfreq /usr/share/common-licenses/GPL-3" "wordfreq --class S --flat-merge" \
+  "stencil --class S --exchange blocking" "stencil --size 501 --radius 3 --iterations 4 --exchange overlap"; do
   begin "compare $args under mpirun -np 3: all verified, same bits"
   # shellcheck disable=SC2086
   pdmpi 3 compare $args --repeat 1 && {
