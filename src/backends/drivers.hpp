@@ -228,19 +228,20 @@ Outcome<typename W::Result> run_hybrid(const W& w, const Plan& plan, const boost
 
 // A workload whose parallel structure is more than independent items (an
 // all-to-all exchange, a tree reduction, a halo exchange) brings its own thin
-// drivers, one per backend kind, behind one member function with the common
-// signature. Its run() keeps the conventions of the drivers above: serial and
-// threads on the root rank while the others wait in sleepy_barrier; mpi and
-// hybrid on every rank, timed from synchronize() to the answer on the root, the
-// wall being the longest any rank spent; per-worker compute / comm / wait; the
-// result and the worker times on the root only.
+// drivers, the counterparts of run_local and run_distributed above, with the
+// same conventions: run_local on the root rank with `threads` threads while the
+// others wait in sleepy_barrier; run_distributed on every rank with `threads`
+// threads each, timed from synchronize() to the answer on the root, the wall
+// being the longest any rank spent; per-worker compute / comm / wait; the result
+// and the worker times on the root only.
 template <class W>
-concept DrivenWorkload = requires(const W& w, Kind k, const Plan& p, const boost::mpi::communicator& c,
+concept DrivenWorkload = requires(const W& w, Kind k, int threads, const boost::mpi::communicator& c,
                                   const typename W::Result& r) {
   typename W::Result;
   { w.name() } -> std::convertible_to<std::string>;
   { w.operations() } -> std::convertible_to<double>;
-  { w.run(k, p, c) } -> std::same_as<Outcome<typename W::Result>>;
+  { w.run_local(k, threads, c) } -> std::same_as<Outcome<typename W::Result>>;
+  { w.run_distributed(k, threads, c) } -> std::same_as<Outcome<typename W::Result>>;
   { w.verify(r) } -> std::same_as<core::Verification>;
   { W::fields(r) } -> std::same_as<std::vector<core::Field>>;
   { w.parameters() } -> std::same_as<std::vector<core::Field>>;
@@ -248,7 +249,14 @@ concept DrivenWorkload = requires(const W& w, Kind k, const Plan& p, const boost
 
 template <DrivenWorkload W>
 Outcome<typename W::Result> run(Kind kind, const W& w, const Plan& plan, const boost::mpi::communicator& comm) {
-  return w.run(kind, plan, comm);
+  if (plan.threads < 1) throw std::invalid_argument(std::string(w.name()) + ": threads must be at least 1");
+  switch (kind) {
+    case Kind::serial: return w.run_local(kind, 1, comm);
+    case Kind::threads: return w.run_local(kind, plan.threads, comm);
+    case Kind::mpi: return w.run_distributed(kind, 1, comm);
+    case Kind::hybrid: return w.run_distributed(kind, plan.threads, comm);
+  }
+  throw std::logic_error("unknown backend");
 }
 
 template <core::Workload W>

@@ -69,12 +69,11 @@ class Workload {
   [[nodiscard]] core::Verification verify(const Result& r) const;
 
   // Collective over `comm` for every kind. Result and worker times on the root only.
-  [[nodiscard]] Outcome<Result> run(Kind kind, const Plan& plan, const boost::mpi::communicator& comm) const;
-
- private:
+  // The thin drivers (see DrivenWorkload in drivers.hpp; call them through backends::run).
   [[nodiscard]] Outcome<Result> run_local(Kind kind, int threads, const boost::mpi::communicator& comm) const;
   [[nodiscard]] Outcome<Result> run_distributed(Kind kind, int threads, const boost::mpi::communicator& comm) const;
 
+ private:
   core::sort::Params p_;
 };
 

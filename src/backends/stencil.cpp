@@ -323,17 +323,6 @@ core::Verification Workload::verify(const Result& r) const {
   return v;
 }
 
-Outcome<Result> Workload::run(Kind kind, const Plan& plan, const boost::mpi::communicator& comm) const {
-  if (plan.threads < 1) throw std::invalid_argument("stencil: threads must be at least 1");
-  switch (kind) {
-    case Kind::serial: return run_local(kind, 1, comm);
-    case Kind::threads: return run_local(kind, plan.threads, comm);
-    case Kind::mpi: return run_distributed(kind, 1, comm);
-    case Kind::hybrid: return run_distributed(kind, plan.threads, comm);
-  }
-  throw std::logic_error("unknown backend");
-}
-
 Outcome<Result> Workload::run_local(Kind kind, int threads, const boost::mpi::communicator& comm) const {
   Outcome<Result> out;
   out.kind = kind;

@@ -203,10 +203,6 @@ std::vector<Share<Counts>> count_threaded(const Workload& w, std::vector<Counts>
   });
 }
 
-void check_threads(int threads) {
-  if (threads < 1) throw std::invalid_argument("wordfreq: threads must be at least 1, not " + std::to_string(threads));
-}
-
 }  // namespace
 
 Workload::Workload(std::vector<std::string> files, bool flat_merge) : files_(std::move(files)), flat_merge_(flat_merge) {
@@ -330,16 +326,6 @@ core::Verification Workload::verify(const Result& r) const {
   v.passed = true;
   v.detail = "all " + std::to_string(ref.size()) + " distinct words equal (" + std::to_string(words) + " words)";
   return v;
-}
-
-Outcome<Result> Workload::run(Kind kind, const Plan& plan, const boost::mpi::communicator& comm) const {
-  switch (kind) {
-    case Kind::serial: return run_local(kind, 1, comm);
-    case Kind::threads: check_threads(plan.threads); return run_local(kind, plan.threads, comm);
-    case Kind::mpi: return run_distributed(kind, 1, comm);
-    case Kind::hybrid: check_threads(plan.threads); return run_distributed(kind, plan.threads, comm);
-  }
-  throw std::logic_error("wordfreq: unknown backend");
 }
 
 Outcome<Result> Workload::run_local(Kind kind, int threads, const boost::mpi::communicator& comm) const {

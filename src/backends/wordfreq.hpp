@@ -58,7 +58,6 @@ class Workload {
   // Collective over `comm` (every rank calls it, with the same kind and plan).
   // Workers always get one contiguous byte range each (partition(), moved to word
   // boundaries): plan.split and plan.chunk are not used; plan.threads is (>= 1).
-  [[nodiscard]] Outcome<Result> run(Kind kind, const Plan& plan, const boost::mpi::communicator& comm) const;
 
   // The words of part `index` of `parts` of the input (its boundary-adjusted byte
   // ranges); `*bytes` gets the number of bytes those ranges hold.
@@ -67,11 +66,11 @@ class Workload {
   // A separate, straightforward count of the whole input: the whole text in
   // memory, a char-by-char loop, a std::map. Shares no code with the counter.
   [[nodiscard]] std::map<std::string, std::uint64_t> reference_count() const;
-
- private:
+  // The thin drivers (see DrivenWorkload in drivers.hpp; call them through backends::run).
   [[nodiscard]] Outcome<Result> run_local(Kind kind, int threads, const boost::mpi::communicator& comm) const;
   [[nodiscard]] Outcome<Result> run_distributed(Kind kind, int threads, const boost::mpi::communicator& comm) const;
 
+ private:
   std::vector<std::string> files_;
   std::vector<std::uint64_t> sizes_;  // of files_
   std::uint64_t corpus_bytes_ = 0;

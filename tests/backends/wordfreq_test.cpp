@@ -33,7 +33,7 @@ std::vector<core::Field> reference_fields(const Workload& w) {
 // Runs `w` on `kind`; on the root returns the table (empty elsewhere).
 Counts check(Kind kind, const Workload& w, const std::vector<core::Field>& reference, const Plan& plan) {
   const mpi::communicator world;
-  auto out = w.run(kind, plan, world);
+  auto out = backends::run(kind, w, plan, world);
   const bool distributed = kind == Kind::mpi || kind == Kind::hybrid;
   const int ranks = distributed ? world.size() : 1;
   const int threads = (kind == Kind::threads || kind == Kind::hybrid) ? plan.threads : 1;
@@ -148,7 +148,7 @@ TEST(WordfreqBackendsTest, BadInputIsRefusedOnEveryRank) {
     EXPECT_STREQ(e.what(), "/nonexistent/words.txt: no such file");
   }
   EXPECT_THROW(Workload(std::vector<std::string>{}), std::invalid_argument);
-  EXPECT_THROW(Workload(1000, 1).run(Kind::threads, Plan{0, core::Split::block, 1}, mpi::communicator()),
+  EXPECT_THROW(backends::run(Kind::threads, Workload(1000, 1), Plan{0, core::Split::block, 1}, mpi::communicator()),
                std::invalid_argument);
 }
 
