@@ -48,6 +48,7 @@ report::JobInfo job_info(const mpi::communicator& world) {
   job.started_utc = report::utc_now_iso8601();
   mpi::gather(world, hostname(), job.hosts, 0);
   mpi::gather(world, backends::usable_cpus(), job.cpus, 0);
+  mpi::gather(world, static_cast<int>(std::max(1U, std::thread::hardware_concurrency())), job.host_cpus, 0);
   return job;
 }
 
@@ -128,10 +129,15 @@ std::string binding_warnings(const std::vector<report::RunRecord>& records, cons
     for (int rank = 0; rank < r.ranks && rank < static_cast<int>(job.cpus.size()); ++rank) {
       const int cpus = job.cpus[static_cast<std::size_t>(rank)];
       if (r.threads_per_rank > cpus) {
+        const int online = job.host_cpus.at(static_cast<std::size_t>(rank));
         out += fmt::format(
             "Note: the {} run used {} threads on rank {}, which may run on {} CPU{} only: they took turns "
-            "(concurrency without parallelism). Launch with `mpirun --bind-to none` or `--map-by slot:PE={}`.\n",
-            r.backend, r.threads_per_rank, rank, cpus, cpus == 1 ? "" : "s", r.threads_per_rank);
+            "(concurrency without parallelism). {}\n",
+            r.backend, r.threads_per_rank, rank, cpus, cpus == 1 ? "" : "s",
+            cpus < online ? fmt::format("The launcher bound the rank; launch with `mpirun --bind-to none` or "
+                                        "`--map-by slot:PE={}`.",
+                                        r.threads_per_rank)
+                          : fmt::format("The host has {} CPU{}.", online, online == 1 ? "" : "s"));
         break;
       }
     }

@@ -44,6 +44,7 @@ struct RunRecord {
 struct JobInfo {
   std::vector<std::string> hosts;  // host of each rank
   std::vector<int> cpus;           // CPUs each rank may run on (its affinity mask)
+  std::vector<int> host_cpus;      // CPUs online on each rank's host
   std::string mpi_library;
   int world_size = 1;
   std::string started_utc;  // ISO 8601
