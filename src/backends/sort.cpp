@@ -19,6 +19,7 @@
 #include <thread>
 #include <utility>
 
+#include "backends/thread_team.hpp"
 #include "backends/drivers.hpp"
 #include "backends/mpi_types.hpp"
 #include "backends/mpi_util.hpp"
@@ -27,7 +28,6 @@ namespace pardemo::backends::sort {
 namespace {
 
 namespace cs = core::sort;
-using Clock = report::Stopwatch::Clock;
 using Runs = std::vector<std::span<const Key>>;
 
 // Keys without the zero fill of a std::vector: whoever writes them first also
@@ -118,27 +118,6 @@ class Failures {
   std::atomic<bool> any_{false};
 };
 
-// Runs body(t) for t = 0 .. threads - 1, t = 0 on the calling thread, and joins;
-// then adds to each thread's wait the time from its end to the last thread's end.
-// body must not throw (see Failures). Each thread writes only its own slots.
-template <class Body>
-void on_threads(std::vector<report::WorkerTimes>& times, Body&& body) {
-  const std::size_t n = times.size();
-  std::vector<Clock::time_point> finished(n);
-  auto work = [&](std::size_t t) {
-    body(t);
-    finished[t] = Clock::now();
-  };
-  {
-    std::vector<std::jthread> pool;
-    pool.reserve(n);
-    for (std::size_t t = 1; t < n; ++t) pool.emplace_back(work, t);
-    work(0);
-  }  // joins
-  const auto last = *std::max_element(finished.begin(), finished.end());
-  for (std::size_t t = 0; t < n; ++t) times[t].wait += report::seconds_between(finished[t], last);
-}
-
 std::vector<Key> flatten(const std::vector<std::vector<Key>>& parts) {
   std::vector<Key> all;
   for (const auto& s : parts) all.insert(all.end(), s.begin(), s.end());
@@ -224,15 +203,6 @@ Summary sort_block(const cs::Params& p, core::Range block, KeyBuffer& out,
   Summary all;
   for (const auto& s : parts) append(all, s);
   return all;
-}
-
-std::vector<report::WorkerTimes> fresh_times(int rank, int threads) {
-  std::vector<report::WorkerTimes> times(static_cast<std::size_t>(threads));
-  for (std::size_t t = 0; t < times.size(); ++t) {
-    times[t].rank = rank;
-    times[t].thread = static_cast<std::int32_t>(t);
-  }
-  return times;
 }
 
 Result to_result(const Summary& s) {

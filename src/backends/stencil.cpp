@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "backends/thread_team.hpp"
 #include "backends/drivers.hpp"
 #include "backends/mpi_types.hpp"
 #include "backends/mpi_util.hpp"
@@ -36,7 +37,6 @@ namespace cst = core::stencil;
 using core::Range;
 using cst::Layout;
 using cst::Tile;
-using Clock = report::Stopwatch::Clock;
 
 constexpr int kNormTag = 20;
 
@@ -178,28 +178,6 @@ class Halo {
   std::array<MPI_Request, 8> requests_{};
 };
 
-// Runs body(t) for t = 0 .. threads - 1, t = 0 on the calling thread (the one
-// that may call MPI), and joins; then adds to each thread's wait the time from
-// its end to the last thread's end. body must not throw (every check that can
-// fail runs before the threads start).
-template <class Body>
-void on_threads(std::vector<report::WorkerTimes>& times, Body&& body) {
-  const std::size_t n = times.size();
-  std::vector<Clock::time_point> finished(n);
-  auto work = [&](std::size_t t) {
-    body(t);
-    finished[t] = Clock::now();
-  };
-  {
-    std::vector<std::jthread> pool;
-    pool.reserve(n);
-    for (std::size_t t = 1; t < n; ++t) pool.emplace_back(work, t);
-    work(0);
-  }  // joins
-  const auto last = *std::max_element(finished.begin(), finished.end());
-  for (std::size_t t = 0; t < n; ++t) times[t].wait += report::seconds_between(finished[t], last);
-}
-
 // Initialises the block and runs the iterations with times.size() threads.
 // `halo` is null for the shared-memory kinds (one block, the whole grid).
 // Per iteration: [exchange], stencil, barrier, increment, barrier. The barrier
@@ -275,15 +253,6 @@ void sum_rows(const cst::Params& p, const Block& b, const std::vector<ThreadWork
     }
     times[t].compute += sw.seconds();
   });
-}
-
-std::vector<report::WorkerTimes> fresh_times(int rank, int threads) {
-  std::vector<report::WorkerTimes> times(static_cast<std::size_t>(threads));
-  for (std::size_t t = 0; t < times.size(); ++t) {
-    times[t].rank = rank;
-    times[t].thread = static_cast<std::int32_t>(t);
-  }
-  return times;
 }
 
 std::vector<ThreadWork> plan_threads(const Block& b, const cst::Params& p, std::vector<report::WorkerTimes>& times) {
