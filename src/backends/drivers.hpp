@@ -103,15 +103,28 @@ std::vector<std::uint32_t> owners(std::uint64_t items, const std::vector<core::P
   return owner;
 }
 
-// One process, `threads` threads, on the root rank; the other ranks wait.
-template <core::Workload W>
-Outcome<typename W::Result> run_local(const W& w, const Plan& plan, const boost::mpi::communicator& comm, Kind kind,
-                                      int threads) {
-  Outcome<typename W::Result> out;
+// The skeleton of every local run: body(out) runs on the root rank of `comm`,
+// timed as the run's wall, and fills in the result, the combine time and the
+// worker times; the other ranks wait in sleepy_barrier.
+template <class Result, class Body>
+Outcome<Result> on_root(Kind kind, int threads, const boost::mpi::communicator& comm, Body&& body) {
+  Outcome<Result> out;
   out.kind = kind;
   out.threads_per_rank = threads;
   if (comm.rank() == 0) {
     report::Stopwatch wall;
+    body(out);
+    out.wall = wall.seconds();
+  }
+  sleepy_barrier(comm);
+  return out;
+}
+
+// One process, `threads` threads, on the root rank; the other ranks wait.
+template <core::Workload W>
+Outcome<typename W::Result> run_local(const W& w, const Plan& plan, const boost::mpi::communicator& comm, Kind kind,
+                                      int threads) {
+  return on_root<typename W::Result>(kind, threads, comm, [&](Outcome<typename W::Result>& out) {
     std::vector<Share<typename W::Partial>> shares;
     if (plan.split == core::Split::dynamic) {
       // The one shared thing: a counter of chunks handed out, an atomic.
@@ -130,11 +143,8 @@ Outcome<typename W::Result> run_local(const W& w, const Plan& plan, const boost:
     out.owner = owners(w.items(), pieces);
     out.result = core::combine(w, std::move(pieces));
     out.combine = combine.seconds();
-    out.wall = wall.seconds();
-    for (const auto& s : shares) out.workers.push_back(s.times);
-  }
-  sleepy_barrier(comm);
-  return out;
+    for (const auto& sh : shares) out.workers.push_back(sh.times);
+  });
 }
 
 // Every rank of `comm`, `threads` threads each. Ranks share no memory: the pieces
@@ -230,7 +240,7 @@ Outcome<typename W::Result> run_hybrid(const W& w, const Plan& plan, const boost
 // all-to-all exchange, a tree reduction, a halo exchange) brings its own thin
 // drivers, the counterparts of run_local and run_distributed above, with the
 // same conventions: run_local on the root rank with `threads` threads while the
-// others wait in sleepy_barrier; run_distributed on every rank with `threads`
+// others wait in sleepy_barrier (on_root does that); run_distributed on every rank with `threads`
 // threads each, timed from synchronize() to the answer on the root, the wall
 // being the longest any rank spent; per-worker compute / comm / wait; the result
 // and the worker times on the root only.

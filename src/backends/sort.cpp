@@ -287,11 +287,7 @@ core::Verification Workload::verify(const Result& r) const {
 }
 
 Outcome<Result> Workload::run_local(Kind kind, int threads, const boost::mpi::communicator& comm) const {
-  Outcome<Result> out;
-  out.kind = kind;
-  out.threads_per_rank = threads;
-  if (comm.rank() == 0) {
-    report::Stopwatch wall;
+  return on_root<Result>(kind, threads, comm, [&](Outcome<Result>& out) {
     std::vector<report::WorkerTimes> times = fresh_times(0, threads);
     KeyBuffer keys;
     const Summary s = sort_block(p_, {0, p_.n}, keys, times, true);
@@ -300,11 +296,8 @@ Outcome<Result> Workload::run_local(Kind kind, int threads, const boost::mpi::co
     if (p_.n <= kKeepLimit) r.keys.assign(keys.span().begin(), keys.span().end());
     out.result = std::move(r);
     out.combine = combine.seconds();
-    out.wall = wall.seconds();
     out.workers = std::move(times);
-  }
-  sleepy_barrier(comm);
-  return out;
+  });
 }
 
 Outcome<Result> Workload::run_distributed(Kind kind, int threads, const boost::mpi::communicator& comm) const {

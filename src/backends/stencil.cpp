@@ -293,11 +293,7 @@ core::Verification Workload::verify(const Result& r) const {
 }
 
 Outcome<Result> Workload::run_local(Kind kind, int threads, const boost::mpi::communicator& comm) const {
-  Outcome<Result> out;
-  out.kind = kind;
-  out.threads_per_rank = threads;
-  if (comm.rank() == 0) {
-    report::Stopwatch wall;
+  return on_root<Result>(kind, threads, comm, [&](Outcome<Result>& out) {
     std::vector<report::WorkerTimes> times = fresh_times(0, threads);
     Block b({0, p_.n}, {0, p_.n}, 0);
     std::vector<ThreadWork> work = plan_threads(b, p_, times);
@@ -310,11 +306,8 @@ Outcome<Result> Workload::run_local(Kind kind, int threads, const boost::mpi::co
     r.points = cst::interior_points(p_);
     out.result = r;
     out.combine = combine.seconds();
-    out.wall = wall.seconds();
     out.workers = std::move(times);
-  }
-  sleepy_barrier(comm);
-  return out;
+  });
 }
 
 Outcome<Result> Workload::run_distributed(Kind kind, int threads, const boost::mpi::communicator& comm) const {

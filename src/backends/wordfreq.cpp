@@ -329,22 +329,15 @@ core::Verification Workload::verify(const Result& r) const {
 }
 
 Outcome<Result> Workload::run_local(Kind kind, int threads, const boost::mpi::communicator& comm) const {
-  Outcome<Result> out;
-  out.kind = kind;
-  out.threads_per_rank = threads;
-  if (comm.rank() == 0) {
-    report::Stopwatch wall;
+  return on_root<Result>(kind, threads, comm, [&](Outcome<Result>& out) {
     std::vector<Counts> tables;
     auto shares = count_threaded(*this, tables, threads, static_cast<std::uint64_t>(threads), 0, 0);
     report::Stopwatch combine;
     merge_tree(tables);
     out.result = make_result(std::move(tables[0]));
     out.combine = combine.seconds();
-    out.wall = wall.seconds();
-    for (auto& s : shares) out.workers.push_back(s.times);
-  }
-  sleepy_barrier(comm);
-  return out;
+    for (auto& sh : shares) out.workers.push_back(sh.times);
+  });
 }
 
 Outcome<Result> Workload::run_distributed(Kind kind, int threads, const boost::mpi::communicator& comm) const {
