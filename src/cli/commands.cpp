@@ -15,6 +15,7 @@
 #include "backends/drivers.hpp"
 #include "backends/race.hpp"
 #include "cli/workloads.hpp"
+#include "report/host.hpp"
 #include "report/record.hpp"
 #include "report/summary.hpp"
 
@@ -35,18 +36,14 @@ int list_workloads() {
 
 namespace {
 
-std::string hostname() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return buf;
-}
-
 report::JobInfo job_info(const mpi::communicator& world) {
   report::JobInfo job;
   job.world_size = world.size();
   job.mpi_library = backends::mpi_library_version();
   job.started_utc = report::utc_now_iso8601();
-  mpi::gather(world, hostname(), job.hosts, 0);
+  mpi::gather(world, report::host_name(), job.hosts, 0);
+  mpi::gather(world, report::host_address(), job.addresses, 0);
+  mpi::gather(world, report::network_namespace(), job.netns, 0);
   mpi::gather(world, backends::usable_cpus(), job.cpus, 0);
   mpi::gather(world, static_cast<int>(std::max(1U, std::thread::hardware_concurrency())), job.host_cpus, 0);
   return job;

@@ -71,6 +71,12 @@ nlohmann::json to_json(const RunRecord& run, const JobInfo& job) {
   std::vector<std::string> hosts = job.hosts;
   if (hosts.size() > static_cast<std::size_t>(run.ranks)) hosts.resize(static_cast<std::size_t>(run.ranks));
   j["hosts"] = hosts;
+  auto first_ranks = [&](std::vector<std::string> v) {
+    if (v.size() > static_cast<std::size_t>(run.ranks)) v.resize(static_cast<std::size_t>(run.ranks));
+    return v;
+  };
+  j["addresses"] = first_ranks(job.addresses);
+  j["netns"] = first_ranks(job.netns);
   std::vector<int> cpus = job.cpus;
   if (cpus.size() > static_cast<std::size_t>(run.ranks)) cpus.resize(static_cast<std::size_t>(run.ranks));
   j["cpus_per_rank"] = cpus;

@@ -42,7 +42,9 @@ struct RunRecord {
 
 // Facts about where a job ran, gathered once per job.
 struct JobInfo {
-  std::vector<std::string> hosts;  // host of each rank
+  std::vector<std::string> hosts;      // host of each rank
+  std::vector<std::string> addresses;  // each rank's first non-loopback IPv4 address ("" when none)
+  std::vector<std::string> netns;      // each rank's network namespace: its name under /run/netns, else net:[inode]
   std::vector<int> cpus;           // CPUs each rank may run on (its affinity mask)
   std::vector<int> host_cpus;      // CPUs online on each rank's host
   std::string mpi_library;
