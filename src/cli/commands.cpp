@@ -9,6 +9,8 @@
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <thread>
 
@@ -16,7 +18,9 @@
 #include "backends/race.hpp"
 #include "cli/workloads.hpp"
 #include "report/host.hpp"
+#include "report/plot.hpp"
 #include "report/record.hpp"
+#include "report/scaling.hpp"
 #include "report/summary.hpp"
 
 namespace pardemo::cli {
@@ -195,6 +199,225 @@ int execute_workload(const W& w, const Options& o, const mpi::communicator& worl
 }
 
 }  // namespace
+
+namespace {
+
+// 1, 2, 4, ... below `max`, then `max`.
+std::vector<int> worker_counts(int max) {
+  std::vector<int> counts;
+  for (int w = 1; w < max; w *= 2) counts.push_back(w);
+  counts.push_back(max);
+  return counts;
+}
+
+struct SweepPoint {
+  backends::Kind kind;
+  int workers;
+  int ranks;
+  int threads;
+};
+
+// What a sweep measures: the serial baseline, then each backend at each count.
+// MPI and hybrid points need as many ranks as they use; hybrid points need a
+// count divisible by the threads per rank.
+std::vector<SweepPoint> sweep_points(const Options& o, int world_size, std::vector<std::string>& notes) {
+  const int max = o.max_workers.value_or(world_size);
+  const int hybrid_threads = o.threads.value_or(2);
+  std::vector<SweepPoint> points{{backends::Kind::serial, 1, 1, 1}};
+  for (const auto kind : o.sweep_backends) {
+    for (const int w : worker_counts(max)) {
+      if (kind == backends::Kind::threads) {
+        points.push_back({kind, w, 1, w});
+      } else if (kind == backends::Kind::mpi) {
+        if (w > world_size) {
+          notes.push_back(fmt::format("mpi at {} workers skipped: the job has {} ranks", w, world_size));
+          continue;
+        }
+        points.push_back({kind, w, w, 1});
+      } else {
+        if (w % hybrid_threads != 0 || w / hybrid_threads > world_size) {
+          notes.push_back(fmt::format("hybrid at {} workers skipped: not {} threads x up to {} ranks", w, hybrid_threads,
+                                      world_size));
+          continue;
+        }
+        points.push_back({kind, w, w / hybrid_threads, hybrid_threads});
+      }
+    }
+  }
+  return points;
+}
+
+// Writes `text` to `path` through a temporary file and a rename: whole or not at all.
+void write_whole(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) throw std::runtime_error(fmt::format("cannot write {}: {}", tmp, std::strerror(errno)));
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (std::fclose(f) != 0 || !ok) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error(fmt::format("cannot write {}", path));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error(fmt::format("cannot rename {} to {}: {}", tmp, path, std::strerror(errno)));
+  }
+}
+
+std::string machine_of(const std::vector<std::string>& hosts) {
+  if (hosts.empty()) return "unknown host";
+  if (hosts.size() == 1) return hosts.front();
+  return fmt::format("{} and {} more host{}", hosts.front(), hosts.size() - 1, hosts.size() == 2 ? "" : "s");
+}
+
+// The summary of `records` in o.format on stdout, in --output, and as plots.
+// Returns false (after saying why on stderr) when an output could not be written.
+bool publish_summary(const std::vector<nlohmann::json>& records, const Options& o, std::string preface = {}) {
+  std::vector<std::string> notes;
+  const auto groups = report::scaling::summarize(records, notes);
+  const std::string text = report::scaling::render(groups, o.format);
+  const bool human = o.format == "table" || o.format == "md";
+  std::string out = preface + text;
+  if (human)
+    for (const auto& n : notes) out += "Note: " + n + "\n";
+  std::fputs(out.c_str(), stdout);
+  std::fflush(stdout);
+  if (!human)
+    for (const auto& n : notes) fmt::print(stderr, "pardemo: note: {}\n", n);
+  bool ok = true;
+  try {
+    if (!o.output.empty()) write_whole(o.output, text);
+    if (!o.plot_dir.empty()) {
+      std::vector<std::string> hosts;
+      for (const auto& g : groups) hosts.insert(hosts.end(), g.hosts.begin(), g.hosts.end());
+      std::sort(hosts.begin(), hosts.end());
+      hosts.erase(std::unique(hosts.begin(), hosts.end()), hosts.end());
+      const auto images = report::plot::scaling_plots(groups, o.plot_dir, machine_of(hosts));
+      std::string list;
+      for (const auto& i : images) list += (list.empty() ? "" : " ") + i;
+      fmt::print(human ? stdout : stderr, "Plots: {}\n", list);
+      std::fflush(stdout);
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "pardemo: error: {}\n", e.what());
+    ok = false;
+  }
+  return ok;
+}
+
+template <class W>
+report::RunRecord measure_point(const W& w, const SweepPoint& pt, const Options& o, const mpi::communicator& comm) {
+  const backends::Plan plan{pt.threads, o.split, o.chunk};
+  return measure(w, pt.kind, plan, o, comm).rec;
+}
+
+}  // namespace
+
+int sweep(const Options& o, const mpi::communicator& world, const report::Stopwatch& since_start) {
+  std::vector<std::string> notes;
+  const std::vector<SweepPoint> points = sweep_points(o, world.size(), notes);
+  // Every size the sweep will use must be valid before the first run starts: the
+  // same check on every rank, so all reach the same verdict without talking.
+  const std::uint64_t max_scale = o.mode == "weak" ? static_cast<std::uint64_t>(std::max_element(points.begin(), points.end(), [](auto& a, auto& b) { return a.workers < b.workers; })->workers) : 1;
+  try {
+    with_workload(o, [](const auto&) {}, max_scale);
+  } catch (const std::invalid_argument& e) {
+    if (world.rank() == 0) fmt::print(stderr, "pardemo: error: sweep at {} workers: {}\n", max_scale, e.what());
+    return kExitUsage;
+  }
+  std::string problem;
+  if (world.rank() == 0) {
+    for (const auto& [option, path] : {std::pair{"--json", o.json}, {"--output", o.output}}) {
+      if (path.empty()) continue;
+      if (const std::string why = report::check_writable(path); !why.empty()) {
+        problem = fmt::format("{}: {}", option, why);
+        break;
+      }
+    }
+  }
+  mpi::broadcast(world, problem, 0);
+  if (!problem.empty()) {
+    if (world.rank() == 0) fmt::print(stderr, "pardemo: error: {}\n", problem);
+    return kExitUsage;
+  }
+
+  const report::JobInfo job = job_info(world);
+  const bool progress = world.rank() == 0 && ::isatty(STDERR_FILENO) == 1;
+  std::vector<nlohmann::json> records;
+  std::vector<core::Field> baseline_parameters;
+  std::vector<core::Field> baseline_result;
+  double timed = 0;
+  bool ok = true;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const SweepPoint& pt = points[i];
+    const std::uint64_t scale = o.mode == "weak" ? static_cast<std::uint64_t>(pt.workers) : 1;
+    if (progress) {
+      fmt::print(stderr, "\rsweep: {}/{}: {} at {} worker{}{} ", i + 1, points.size(), backends::to_string(pt.kind),
+                 pt.workers, pt.workers == 1 ? "" : "s", scale > 1 ? fmt::format(", {}x the size", scale) : "");
+      std::fflush(stderr);
+    }
+    // The ranks a point uses run it on their own communicator; the rest wait.
+    const bool takes_part = world.rank() < pt.ranks;
+    const mpi::communicator comm = world.split(takes_part ? 0 : 1);
+    if (takes_part) {
+      report::RunRecord rec = with_workload(o, [&](const auto& w) { return measure_point(w, pt, o, comm); }, scale);
+      if (world.rank() == 0) {
+        rec.mode = o.mode;
+        rec.scale = static_cast<int>(scale);
+        if (i == 0) {
+          baseline_parameters = rec.parameters;
+          baseline_result = rec.result;
+        }
+        rec.base_parameters = baseline_parameters;
+        if (scale == 1) rec.identical_to_serial = core::identical(rec.result, baseline_result);
+        ok = ok && rec.verification.passed && rec.identical_to_serial.value_or(true);
+        for (const auto& r : rec.repeats) timed += r.wall;
+        records.push_back(report::to_json(rec, job));
+        if (!o.json.empty()) report::append_line(o.json, records.back().dump());
+      }
+    }
+    backends::sleepy_barrier(world);
+  }
+  int code = kExitOk;
+  if (world.rank() == 0) {
+    if (progress) fmt::print(stderr, "\r\033[K");
+    std::string preface = fmt::format("pardemo sweep {} --mode {}: {} points, {} timed repeat{} each, {} rank{} on {}\n",
+                                      o.workload, o.mode, points.size(), o.repeat, o.repeat == 1 ? "" : "s",
+                                      world.size(), world.size() == 1 ? "" : "s", machine_of([&] {
+                                        std::vector<std::string> h = job.hosts;
+                                        std::sort(h.begin(), h.end());
+                                        h.erase(std::unique(h.begin(), h.end()), h.end());
+                                        return h;
+                                      }()));
+    for (const auto& n : notes) preface += "Note: " + n + "\n";
+    preface += "\n";
+    const bool published = publish_summary(records, o, preface);
+    const double total = since_start.seconds();
+    fmt::print("Time: {:.3f} s in timed runs of {:.3f} s since start ({:.1f}%)\n", timed, total,
+               total > 0 ? 100.0 * timed / total : 0.0);
+    if (!ok) fmt::print("A RUN FAILED VERIFICATION: see the verified column.\n");
+    std::fflush(stdout);
+    code = !published ? kExitRuntime : ok ? kExitOk : kExitVerification;
+  }
+  mpi::broadcast(world, code, 0);
+  return code;
+}
+
+int report_runs(const Options& o) {
+  const auto loaded = report::scaling::load(o.files);
+  for (const auto& p : loaded.problems) fmt::print(stderr, "pardemo: warning: {}: {}; skipped\n", p.where, p.what);
+  if (loaded.records.empty()) {
+    std::string files;
+    for (const auto& f : o.files) files += (files.empty() ? "" : ", ") + f;
+    fmt::print(stderr, "pardemo: error: no usable records in {}\n", files);
+    return kExitUsage;
+  }
+  if (!publish_summary(loaded.records, o)) return kExitRuntime;
+  const bool verified = std::all_of(loaded.records.begin(), loaded.records.end(), [](const nlohmann::json& r) {
+    return r["verified"].get<bool>() && r.value("identical_to_serial", true);
+  });
+  if (!verified) fmt::print(stderr, "pardemo: a record failed verification (see the verified column)\n");
+  return verified ? kExitOk : kExitVerification;
+}
 
 int race(const Options& o, const mpi::communicator& world) {
   namespace r = backends::race;

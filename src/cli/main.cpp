@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "cli/watchdog.hpp"
 
 namespace {
 
@@ -59,12 +60,18 @@ int main(int argc, char** argv) {
   }
   const cli::Options& options = *parsed.options;
   if (options.command == "list") return launch_rank() == 0 ? cli::list_workloads() : cli::kExitOk;
+  // Reading records needs no MPI: one process does it, also under a launcher.
+  if (options.command == "report") return launch_rank() == 0 ? cli::report_runs(options) : cli::kExitOk;
+
+  // Armed before MPI starts, so even a start-up that hangs is ended.
+  const cli::Watchdog watchdog(options.timeout, launch_rank(), cli::kExitTimeout);
 
   // Worker threads never call MPI: funneled is all that is needed.
   boost::mpi::environment env(argc, argv, boost::mpi::threading::funneled);
   const boost::mpi::communicator world;
   try {
     if (options.command == "race") return cli::race(options, world);
+    if (options.command == "sweep") return cli::sweep(options, world, since_start);
     return cli::execute(options, world, since_start);
   } catch (const std::exception& e) {
     // One rank failing alone would leave the others waiting in a collective:

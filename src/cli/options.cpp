@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cmath>
@@ -55,7 +56,34 @@ struct Raw {
   std::vector<std::string> inputs;
   bool flat_merge = false;
   std::string radius, iterations, exchange;
+  std::string timeout, mode, max_workers, backends, format, output, plot;
+  std::vector<std::string> files;
+  std::string max_bytes, ranks, alpha, beta;
 };
+
+// A finite decimal number within [min, max], nothing before or after.
+double parse_number(const std::string& option, const std::string& text, double min, double max) {
+  double v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(v))
+    throw std::invalid_argument(fmt::format("{} '{}': not a number", option, text));
+  if (v < min || v > max) throw std::invalid_argument(fmt::format("{} '{}': expected a number from {} to {}", option, text, min, max));
+  return v;
+}
+
+// "a,b,c": non-empty comma-separated items.
+std::vector<std::string> split_list(const std::string& option, const std::string& text) {
+  std::vector<std::string> items;
+  std::size_t pos = 0;
+  while (true) {
+    const std::size_t end = text.find(',', pos);
+    std::string item = text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    if (item.empty()) throw std::invalid_argument(fmt::format("{} '{}': empty item in the list", option, text));
+    items.push_back(std::move(item));
+    if (end == std::string::npos) return items;
+    pos = end + 1;
+  }
+}
 
 // "X0,X1,Y0,Y1": four finite numbers, nothing else.
 std::array<double, 4> parse_window(const std::string& text) {
@@ -104,6 +132,24 @@ void add_run_options(CLI::App& sub, Raw& raw, bool with_backend) {
   sub.add_option("--png", raw.png, "mandelbrot: write the picture, coloured by iterations, to FILE");
   sub.add_option("--owners-png", raw.owners_png,
                  "mandelbrot: write the picture coloured by the worker that computed each row to FILE");
+  sub.add_option("--timeout", raw.timeout,
+                 "Stop the whole job with exit code 4 when it runs longer than SECONDS (default: no limit)");
+}
+
+void add_summary_options(CLI::App& sub, Raw& raw) {
+  sub.add_option("--format", raw.format, "Summary format on stdout and in --output: table | md | csv | json (default table)");
+  sub.add_option("-o,--output", raw.output, "Also write the scaling summary in --format to FILE");
+  sub.add_option("--plot", raw.plot, "Write speedup, efficiency, per-worker and timeline plots (PNG and SVG) into DIR");
+}
+
+void validate_summary(const Raw& raw, Options& o) {
+  if (!raw.format.empty()) {
+    if (raw.format != "table" && raw.format != "md" && raw.format != "csv" && raw.format != "json")
+      throw std::invalid_argument(fmt::format("unknown format '{}' (known: table, md, csv, json)", raw.format));
+    o.format = raw.format;
+  }
+  o.output = raw.output;
+  o.plot_dir = raw.plot;
 }
 
 Options validate(const std::string& command, const Raw& raw) {
@@ -198,6 +244,32 @@ Options validate(const std::string& command, const Raw& raw) {
   if (!raw.repeat.empty()) o.repeat = static_cast<int>(parse_count("--repeat", raw.repeat, 1, 1000));
   if (!raw.warmup.empty()) o.warmup = static_cast<int>(parse_count("--warmup", raw.warmup, 0, 100));
   o.json = raw.json;
+  if (!raw.timeout.empty()) o.timeout = parse_number("--timeout", raw.timeout, 0.001, 1e7);
+  if (command == "sweep") {
+    if (raw.mode != "strong" && raw.mode != "weak")
+      throw std::invalid_argument(raw.mode.empty() ? "sweep needs --mode strong or --mode weak"
+                                                   : fmt::format("unknown mode '{}' (known: strong, weak)", raw.mode));
+    o.mode = raw.mode;
+    if (o.mode == "weak" && !o.inputs.empty())
+      throw std::invalid_argument("a weak sweep grows a generated corpus with the workers; it cannot grow the files given");
+    if (!raw.max_workers.empty()) o.max_workers = static_cast<int>(parse_count("--max-workers", raw.max_workers, 1, 1024));
+    for (const auto& b : split_list("--backends", raw.backends.empty() ? "threads,mpi" : raw.backends)) {
+      const auto kind = backends::parse_kind(b);
+      if (!kind || *kind == backends::Kind::serial)
+        throw std::invalid_argument(fmt::format("--backends: unknown backend '{}' (known: threads, mpi, hybrid; the serial "
+                                                "baseline is always measured)", b));
+      if (std::find(o.sweep_backends.begin(), o.sweep_backends.end(), *kind) == o.sweep_backends.end())
+        o.sweep_backends.push_back(*kind);
+    }
+    o.repeat = raw.repeat.empty() ? 3 : o.repeat;
+  }
+  if (command == "model") {
+    for (const auto& r : split_list("--ranks", raw.ranks.empty() ? "1,2,4,8,16,32,64,128,256,512,1024" : raw.ranks))
+      o.model_ranks.push_back(static_cast<int>(parse_count("--ranks", r, 1, 1 << 20)));
+    if (!raw.alpha.empty()) o.alpha = parse_number("--alpha", raw.alpha, 0, 1);
+    if (!raw.beta.empty()) o.beta = parse_number("--beta", raw.beta, 1, 1e15);
+  }
+  validate_summary(raw, o);
   return o;
 }
 
@@ -208,7 +280,13 @@ std::string one_line(std::string s) {
   return s;
 }
 
-bool is_command(const std::string& s) { return s == "list" || s == "run" || s == "compare" || s == "race"; }
+constexpr const char* kCommands = "list, run, compare, sweep, race, report, pingpong, model";
+
+bool is_command(const std::string& s) {
+  for (const char* c : {"list", "run", "compare", "sweep", "race", "report", "pingpong", "model"})
+    if (s == c) return true;
+  return false;
+}
 
 }  // namespace
 
@@ -225,8 +303,27 @@ Parsed parse(const std::vector<std::string>& args) {
   auto* run = app.add_subcommand("run", "Run one workload on one backend, verify it and print the timing summary");
   auto* compare = app.add_subcommand(
       "compare", "Run a workload serially, with threads and with the MPI ranks, verify each and compare the timings");
+  auto* sweep = app.add_subcommand(
+      "sweep", "Measure a scaling curve in one job: 1, 2, 4, ... N workers on each backend, plus the serial baseline");
+  auto* report = app.add_subcommand("report", "Merge JSON records of any number of runs into one scaling summary and plots");
+  auto* pingpong = app.add_subcommand(
+      "pingpong", "Latency and bandwidth between ranks 0 and 1: raw MPI, Boost.MPI arrays, Boost.MPI serialized");
+  auto* model = app.add_subcommand(
+      "model", "Predict strong scaling to many ranks from the measured serial time and the network's alpha and beta");
   add_run_options(*run, raw, true);
   add_run_options(*compare, raw, false);
+  add_run_options(*sweep, raw, false);
+  sweep->add_option("--mode", raw.mode, "strong (fixed total size) or weak (fixed size per worker)")->required();
+  sweep->add_option("--max-workers", raw.max_workers, "Largest worker count (default: the ranks of the job)");
+  sweep->add_option("--backends", raw.backends, "Comma-separated: threads, mpi, hybrid (default threads,mpi)");
+  add_summary_options(*sweep, raw);
+  report->add_option("files", raw.files, "JSON-lines files written by --json")->required();
+  add_summary_options(*report, raw);
+  pingpong->add_option("--max-bytes", raw.max_bytes, "Largest message, 1 to 2^30 bytes (default 4 MiB)");
+  add_run_options(*model, raw, false);
+  model->add_option("--ranks", raw.ranks, "Comma-separated rank counts to predict (default 1,2,4,...,1024)");
+  model->add_option("--alpha", raw.alpha, "Latency per message in seconds (default: measured by a ping-pong)");
+  model->add_option("--beta", raw.beta, "Bandwidth in bytes per second (default: measured by a ping-pong)");
   auto* race = app.add_subcommand(
       "race", "The shared-state hazard: threads adding to one counter, unsynchronized and four safe ways");
   std::string race_threads;
@@ -235,7 +332,7 @@ Parsed parse(const std::vector<std::string>& args) {
   race->add_option("-k,--increments", increments, "Increments per thread (and per rank), 1 to 10^10 (default 10^7)");
 
   if (!args.empty() && !args.front().empty() && args.front().front() != '-' && !is_command(args.front()))
-    return {std::nullopt, kExitUsage, fmt::format("unknown command '{}' (known: list, run, compare, race)", args.front())};
+    return {std::nullopt, kExitUsage, fmt::format("unknown command '{}' (known: {})", args.front(), kCommands)};
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -246,7 +343,8 @@ Parsed parse(const std::vector<std::string>& args) {
   } catch (const CLI::CallForVersion&) {
     return {std::nullopt, kExitOk, "pardemo " + std::string(PARDEMO_VERSION) + "\n"};
   } catch (const CLI::RequiredError& e) {
-    if (args.empty()) return {std::nullopt, kExitUsage, "no command given (commands: list, run, compare, race; see pardemo --help)"};
+    if (args.empty())
+      return {std::nullopt, kExitUsage, fmt::format("no command given (commands: {}; see pardemo --help)", kCommands)};
     return {std::nullopt, kExitUsage, one_line(e.what())};
   } catch (const CLI::ParseError& e) {
     return {std::nullopt, kExitUsage, one_line(e.what())};
@@ -268,7 +366,21 @@ Parsed parse(const std::vector<std::string>& args) {
     }
   }
   try {
-    return {validate(run->parsed() ? "run" : "compare", raw), kExitOk, {}};
+    if (report->parsed()) {
+      Options o;
+      o.command = "report";
+      o.files = raw.files;
+      validate_summary(raw, o);
+      return {o, kExitOk, {}};
+    }
+    if (pingpong->parsed()) {
+      Options o;
+      o.command = "pingpong";
+      if (!raw.max_bytes.empty()) o.max_bytes = parse_count("--max-bytes", raw.max_bytes, 1, 1ULL << 30);
+      return {o, kExitOk, {}};
+    }
+    const std::string command = run->parsed() ? "run" : compare->parsed() ? "compare" : sweep->parsed() ? "sweep" : "model";
+    return {validate(command, raw), kExitOk, {}};
   } catch (const std::invalid_argument& e) {
     return {std::nullopt, kExitUsage, one_line(e.what())};
   }

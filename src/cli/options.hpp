@@ -17,9 +17,10 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitVerification = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitRuntime = 3;
+inline constexpr int kExitTimeout = 4;  // --timeout expired: the whole job was stopped
 
 struct Options {
-  std::string command;  // list, run, compare, race
+  std::string command;  // list, run, compare, sweep, race, report, pingpong, model
   std::string workload;
   std::optional<backends::Kind> backend;
   std::optional<int> threads;
@@ -38,6 +39,22 @@ struct Options {
   bool flat_merge = false;                // wordfreq: merge tables as flat arrays, not serialized maps
   std::optional<core::stencil::Params> grid;  // stencil: class plus --size, --radius, --iterations
   bool overlap = false;                       // stencil: non-blocking halo exchange overlapped with the interior
+  double timeout = 0;                         // seconds before the watchdog ends the job (0: none)
+  // sweep
+  std::string mode;                             // strong | weak
+  std::optional<int> max_workers;               // default: the ranks of the job
+  std::vector<backends::Kind> sweep_backends;   // default: threads, mpi
+  // sweep and report
+  std::string format = "table";  // table | md | csv | json
+  std::string output;            // the summary in --format to FILE as well as the table on stdout
+  std::string plot_dir;          // PNG and SVG plots into DIR
+  std::vector<std::string> files;  // report: JSON-lines record files
+  // pingpong
+  std::uint64_t max_bytes = 4ULL << 20;
+  // model
+  std::vector<int> model_ranks;
+  std::optional<double> alpha;  // seconds
+  std::optional<double> beta;   // bytes per second
 };
 
 // What parsing decided: run with `options`, or stop now with `exit_code`, after

@@ -1,6 +1,7 @@
 #pragma once
 // The catalogue of workloads: what `list` prints, how a name and a size become a
 // core workload, and the one place that dispatches on the workload's type.
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,32 +33,43 @@ inline constexpr std::uint64_t kPrimesDefaultSize = 10'000'000;
 std::uint64_t wordfreq_class_bytes(char c);
 inline constexpr std::uint64_t kWordfreqSeed = 20261128;
 
-// Calls f(workload) with the core workload the options name.
+// Calls f(workload) with the core workload the options name, `scale` times its
+// size (weak scaling: ep's batches, primes' N, mandelbrot's rows, sort's keys,
+// the corpus's bytes; stencil's side by sqrt(scale), so its points grow by scale).
 template <class F>
-decltype(auto) with_workload(const Options& o, F&& f) {
+decltype(auto) with_workload(const Options& o, F&& f, std::uint64_t scale = 1) {
   if (o.workload == "ep") {
-    return f(core::ep::Workload(*core::ep::find_class(o.size_class.value_or('S'))));
+    const core::ep::ClassInfo cls = *core::ep::find_class(o.size_class.value_or('S'));
+    if (scale == 1) return f(core::ep::Workload(cls));
+    return f(core::ep::Workload(cls, scale << (cls.m - core::ep::kBatchLog2)));
   }
-  if (o.workload == "mandelbrot") return f(core::mandelbrot::Workload(*o.image));
+  if (o.workload == "mandelbrot") {
+    core::mandelbrot::Params p = *o.image;
+    p.height = static_cast<std::uint32_t>(p.height * scale);
+    return f(core::mandelbrot::Workload(p));
+  }
   if (o.workload == "stencil") {
+    core::stencil::Params p = *o.grid;
+    if (scale > 1) p.n = static_cast<std::uint64_t>(std::llround(static_cast<double>(p.n) * std::sqrt(static_cast<double>(scale))));
     return f(backends::stencil::Workload(
-        *o.grid, o.overlap ? backends::stencil::Exchange::overlap : backends::stencil::Exchange::blocking));
+        p, o.overlap ? backends::stencil::Exchange::overlap : backends::stencil::Exchange::blocking));
   }
   if (o.workload == "wordfreq") {
     if (!o.inputs.empty()) return f(backends::wordfreq::Workload(o.inputs, o.flat_merge));
     std::uint64_t bytes = wordfreq_class_bytes(o.size_class.value_or('W'));
     if (o.size) bytes = *o.size;
-    return f(backends::wordfreq::Workload(bytes, kWordfreqSeed, o.flat_merge));
+    return f(backends::wordfreq::Workload(bytes * scale, kWordfreqSeed, o.flat_merge));
   }
   if (o.workload == "sort") {
     core::sort::Params p = *core::sort::find_class(o.size_class.value_or(core::sort::kDefaultClass));
     if (o.size) p.n = *o.size;
+    p.n *= scale;
     return f(backends::sort::Workload(p));
   }
   std::uint64_t n = kPrimesDefaultSize;
   if (o.size) n = *o.size;
   if (o.size_class) n = primes_class_size(*o.size_class);
-  return f(core::primes::Workload(n));
+  return f(core::primes::Workload(n * scale));
 }
 
 // Files a workload writes besides the JSON records: none, except for mandelbrot.

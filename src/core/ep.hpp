@@ -75,19 +75,34 @@ struct Result {
 // Computes one batch: its sums and adds its annulus counts to q.
 void compute_batch(std::uint64_t k, double& sx, double& sy, std::array<std::uint64_t, kAnnuli>& q);
 
+// NPB 3.3's randlc: x <- a x mod 2^46 in double precision (two 23-bit halves, no
+// 64-bit integers), returning x / 2^46. The second implementation of the generator.
+double randlc(double& x, double a);
+
+// The answer for the first `batches` batches by NPB's own method, written
+// independently of the kernel above: the double-precision randlc of NPB 3.3
+// (two 23-bit halves, no 64-bit integers), numbers drawn one after another from
+// the seed, sums in drawing order. The reference for sizes NPB publishes no
+// values for (weak scaling multiplies the batches).
+Result reference(std::uint64_t batches);
+
 class Workload {
  public:
   using Partial = ep::Partial;
   using Result = ep::Result;
 
-  explicit Workload(ClassInfo cls) : cls_(cls) {}
+  explicit Workload(ClassInfo cls) : cls_(cls), batches_(1ULL << (cls.m - kBatchLog2)) {}
+  // `batches` batches of 2^16 pairs (a multiple of the class, for weak scaling):
+  // verified against reference() unless it is the class's own size.
+  Workload(ClassInfo cls, std::uint64_t batches) : cls_(cls), batches_(batches) {}
 
   [[nodiscard]] std::string name() const { return "ep"; }
   [[nodiscard]] const ClassInfo& info() const { return cls_; }
-  // One item per batch: 2^(M-16) batches.
-  [[nodiscard]] std::uint64_t items() const { return 1ULL << (cls_.m - kBatchLog2); }
-  // Operations as NPB counts them: 2^(M+1) random numbers.
-  [[nodiscard]] double operations() const { return static_cast<double>(2ULL << cls_.m); }
+  // One item per batch: 2^(M-16) batches for the class.
+  [[nodiscard]] std::uint64_t items() const { return batches_; }
+  [[nodiscard]] bool is_class_size() const { return batches_ == 1ULL << (cls_.m - kBatchLog2); }
+  // Operations as NPB counts them: two random numbers per pair.
+  [[nodiscard]] double operations() const { return 2.0 * static_cast<double>(batches_ * kPairsPerBatch); }
   [[nodiscard]] Partial compute(Range r) const;
   static void merge(Partial& acc, Partial&& next);
   [[nodiscard]] Result finish(Partial&& p) const;
@@ -97,6 +112,7 @@ class Workload {
 
  private:
   ClassInfo cls_;
+  std::uint64_t batches_;
 };
 
 }  // namespace pardemo::core::ep

@@ -95,6 +95,11 @@ nlohmann::json to_json(const RunRecord& run, const JobInfo& job) {
   j["reference"] = run.verification.reference;
   j["verification"] = run.verification.detail;
   if (run.identical_to_serial) j["identical_to_serial"] = *run.identical_to_serial;
+  if (!run.mode.empty()) {
+    j["mode"] = run.mode;
+    j["scale"] = run.scale;
+    j["base_parameters"] = to_json(run.base_parameters.empty() ? run.parameters : run.base_parameters);
+  }
   j["version"] = program_version();
   j["git_revision"] = git_revision();
   j["mpi_library"] = job.mpi_library;

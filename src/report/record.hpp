@@ -34,6 +34,9 @@ struct RunRecord {
   std::vector<core::Field> result;
   core::Verification verification;
   std::optional<bool> identical_to_serial;  // compare only
+  std::string mode;                         // sweep: "strong" or "weak" (empty for run and compare)
+  int scale = 1;                            // weak sweep: the problem is `scale` times the base size
+  std::vector<core::Field> base_parameters;  // weak sweep: the size at one worker
 
   [[nodiscard]] int workers() const { return ranks * threads_per_rank; }
   [[nodiscard]] std::vector<double> walls() const;

@@ -1,6 +1,8 @@
 #include "report/stats.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <numeric>
 
 namespace pardemo::report {
@@ -37,6 +39,49 @@ WorkerSummary summarize(const std::vector<WorkerTimes>& workers) {
   WorkerSummary s{spread(compute), spread(comm), spread(wait), 1.0};
   if (s.compute.avg > 0) s.imbalance = s.compute.max / s.compute.avg;
   return s;
+}
+
+double karp_flatt(double speedup, int workers) {
+  if (workers <= 1 || speedup <= 0) return std::numeric_limits<double>::quiet_NaN();
+  const double p = workers;
+  return (1.0 / speedup - 1.0 / p) / (1.0 - 1.0 / p);
+}
+
+double amdahl_speedup(double serial_fraction, int workers) {
+  return 1.0 / (serial_fraction + (1.0 - serial_fraction) / workers);
+}
+
+double amdahl_fit(const std::vector<int>& workers, const std::vector<double>& speedups) {
+  // Minimise sum (y - f x)^2 with x = 1 - 1/p, y = 1/S - 1/p: f = sum xy / sum xx.
+  double xy = 0;
+  double xx = 0;
+  for (std::size_t i = 0; i < workers.size() && i < speedups.size(); ++i) {
+    if (workers[i] <= 1 || speedups[i] <= 0) continue;
+    const double p = workers[i];
+    const double x = 1.0 - 1.0 / p;
+    xy += x * (1.0 / speedups[i] - 1.0 / p);
+    xx += x * x;
+  }
+  if (xx == 0) return std::numeric_limits<double>::quiet_NaN();
+  return std::clamp(xy / xx, 0.0, 1.0);
+}
+
+double gustafson_speedup(double serial_fraction, int workers) {
+  return workers - serial_fraction * (workers - 1);
+}
+
+double gustafson_fit(const std::vector<int>& workers, const std::vector<double>& scaled_speedups) {
+  // p - S = f (p - 1): f = sum (p - 1)(p - S) / sum (p - 1)^2.
+  double xy = 0;
+  double xx = 0;
+  for (std::size_t i = 0; i < workers.size() && i < scaled_speedups.size(); ++i) {
+    if (workers[i] <= 1) continue;
+    const double x = workers[i] - 1.0;
+    xy += x * (workers[i] - scaled_speedups[i]);
+    xx += x * x;
+  }
+  if (xx == 0) return std::numeric_limits<double>::quiet_NaN();
+  return std::clamp(xy / xx, 0.0, 1.0);
 }
 
 }  // namespace pardemo::report

@@ -8,31 +8,11 @@
 namespace pardemo::core::ep {
 namespace {
 
-// NPB's randlc: the same generator in double-precision arithmetic, split into
-// 23-bit halves. A second, independent implementation to check the integer one.
-double npb_randlc(double* x, double a) {
-  const double r23 = std::pow(0.5, 23), t23 = std::pow(2.0, 23);
-  const double r46 = r23 * r23, t46 = t23 * t23;
-  double t1 = r23 * a;
-  const double a1 = static_cast<int>(t1);
-  const double a2 = a - t23 * a1;
-  t1 = r23 * *x;
-  const double x1 = static_cast<int>(t1);
-  const double x2 = *x - t23 * x1;
-  t1 = a1 * x2 + a2 * x1;
-  const double t2 = static_cast<int>(r23 * t1);
-  const double z = t1 - t23 * t2;
-  const double t3 = t23 * z + a2 * x2;
-  const double t4 = static_cast<int>(r46 * t3);
-  *x = t3 - t46 * t4;
-  return r46 * *x;
-}
-
 TEST(EpTest, IntegerGeneratorMatchesNpbDoubleGenerator) {
   double x = static_cast<double>(kSeed);
   std::uint64_t xi = kSeed;
   for (int i = 0; i < 100000; ++i) {
-    (void)npb_randlc(&x, static_cast<double>(kMultiplier));
+    (void)randlc(x, static_cast<double>(kMultiplier));
     xi = lcg_next(kMultiplier, xi);
     ASSERT_EQ(static_cast<double>(xi), x) << "step " << i;
   }
@@ -114,6 +94,30 @@ TEST_F(EpClassS, AnyDecompositionGivesTheSameBits) {
           << parts << " parts, split " << (split == Split::block ? "block" : "cyclic");
     }
   }
+}
+
+// Weak scaling multiplies the batches: sizes NPB publishes nothing for are checked
+// against the serial double-precision reference.
+TEST_F(EpClassS, ReferenceReproducesThePublishedSums) {
+  const Result ref = reference(w_->items());
+  EXPECT_LE(std::fabs((ref.sx - find_class('S')->sx) / find_class('S')->sx), kEpsilon);
+  EXPECT_LE(std::fabs((ref.sy - find_class('S')->sy) / find_class('S')->sy), kEpsilon);
+  EXPECT_EQ(ref.q, result_->q);
+}
+
+TEST(EpTest, BatchMultiplesVerifyAgainstTheReference) {
+  const ClassInfo s = *find_class('S');
+  const Workload w(s, 3 * (1ULL << (s.m - kBatchLog2)) / 2);  // 1.5x class S: no published values
+  ASSERT_FALSE(w.is_class_size());
+  Result r = w.finish(w.compute({0, w.items()}));
+  const Verification good = w.verify(r);
+  EXPECT_TRUE(good.passed) << good.detail;
+  EXPECT_NE(good.reference.find("randlc"), std::string::npos);
+  r.q[3] += 1;
+  EXPECT_FALSE(w.verify(r).passed);
+  r.q[3] -= 1;
+  r.sx *= 1.0 + 1e-7;
+  EXPECT_FALSE(w.verify(r).passed);
 }
 
 }  // namespace

@@ -1,0 +1,35 @@
+#include "cli/watchdog.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace pardemo::cli {
+
+Watchdog::Watchdog(double seconds, int rank, int exit_code) {
+  if (seconds <= 0) return;
+  const auto limit = std::chrono::duration<double>(seconds + (rank == 0 ? 0.0 : 5.0));
+  thread_ = std::thread([this, limit, seconds, rank, exit_code] {
+    std::unique_lock lock(mutex_);
+    if (cv_.wait_for(lock, limit, [this] { return done_; })) return;
+    if (rank == 0) {
+      fmt::print(stderr, "pardemo: error: --timeout {} s expired before the job finished; stopping it (exit code {})\n",
+                 seconds, exit_code);
+    }
+    std::fflush(nullptr);
+    std::_Exit(exit_code);
+  });
+}
+
+Watchdog::~Watchdog() {
+  if (!thread_.joinable()) return;
+  {
+    const std::lock_guard lock(mutex_);
+    done_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+}  // namespace pardemo::cli
