@@ -269,14 +269,16 @@ std::string machine_of(const std::vector<std::string>& hosts) {
   return fmt::format("{} and {} more host{}", hosts.front(), hosts.size() - 1, hosts.size() == 2 ? "" : "s");
 }
 
-// The summary of `records` in o.format on stdout, in --output, and as plots.
-// Returns false (after saying why on stderr) when an output could not be written.
-bool publish_summary(const std::vector<nlohmann::json>& records, const Options& o, std::string preface = {}) {
+// The summary of `records` on stdout in `shown` format, in --output in o.format,
+// and as plots. Returns false (after saying why on stderr) when an output could
+// not be written.
+bool publish_summary(const std::vector<nlohmann::json>& records, const Options& o, const std::string& shown,
+                     const std::string& preface = {}) {
   std::vector<std::string> notes;
   const auto groups = report::scaling::summarize(records, notes);
   const std::string text = report::scaling::render(groups, o.format);
-  const bool human = o.format == "table" || o.format == "md";
-  std::string out = preface + text;
+  const bool human = shown == "table" || shown == "md";
+  std::string out = preface + (shown == o.format ? text : report::scaling::render(groups, shown));
   if (human)
     for (const auto& n : notes) out += "Note: " + n + "\n";
   std::fputs(out.c_str(), stdout);
@@ -390,7 +392,8 @@ int sweep(const Options& o, const mpi::communicator& world, const report::Stopwa
                                       }()));
     for (const auto& n : notes) preface += "Note: " + n + "\n";
     preface += "\n";
-    const bool published = publish_summary(records, o, preface);
+    // The terminal gets the table; --output gets --format.
+    const bool published = publish_summary(records, o, "table", preface);
     const double total = since_start.seconds();
     fmt::print("Time: {:.3f} s in timed runs of {:.3f} s since start ({:.1f}%)\n", timed, total,
                total > 0 ? 100.0 * timed / total : 0.0);
@@ -411,7 +414,7 @@ int report_runs(const Options& o) {
     fmt::print(stderr, "pardemo: error: no usable records in {}\n", files);
     return kExitUsage;
   }
-  if (!publish_summary(loaded.records, o)) return kExitRuntime;
+  if (!publish_summary(loaded.records, o, o.format)) return kExitRuntime;
   const bool verified = std::all_of(loaded.records.begin(), loaded.records.end(), [](const nlohmann::json& r) {
     return r["verified"].get<bool>() && r.value("identical_to_serial", true);
   });

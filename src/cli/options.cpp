@@ -137,7 +137,7 @@ void add_run_options(CLI::App& sub, Raw& raw, bool with_backend) {
 }
 
 void add_summary_options(CLI::App& sub, Raw& raw) {
-  sub.add_option("--format", raw.format, "Summary format on stdout and in --output: table | md | csv | json (default table)");
+  sub.add_option("--format", raw.format, "report: the format on stdout and in --output; sweep: the format of --output (the terminal gets the table): table | md | csv | json (default table)");
   sub.add_option("-o,--output", raw.output, "Also write the scaling summary in --format to FILE");
   sub.add_option("--plot", raw.plot, "Write speedup, efficiency, per-worker and timeline plots (PNG and SVG) into DIR");
 }

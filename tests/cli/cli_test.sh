@@ -450,6 +450,114 @@ for args in "sort --class S" "wordfreq /usr/share/common-licenses/GPL-3" "wordfr
   end
 done
 
+# ------------------------------------------------------ sweep and report
+
+begin "sweep --mode strong under mpirun -np 4: every worker count of every backend, verified; plots"
+pdmpi 4 sweep ep --class S --mode strong --repeat 1 --json "$TMP/sweep.jsonl" --plot "$TMP/plots" \
+  --format csv --output "$TMP/sweep.csv" && {
+  expect_rc 0
+  [[ -s $ERR ]] && fail "stderr is not empty (progress must stay off when stderr is not a terminal)"
+  "$PYTHON" - "$TMP/sweep.jsonl" <<'PY' || fail "records do not hold the sweep (see stderr)"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+got = sorted((r["backend"], r["workers"]) for r in recs)
+want = sorted([("serial", 1)] + [(b, w) for b in ("threads", "mpi") for w in (1, 2, 4)])
+assert got == want, f"points {got}, expected {want}"
+for r in recs:
+    assert r["command"] == "sweep" and r["mode"] == "strong", r
+    assert r["verified"] and r["identical_to_serial"], (r["backend"], r["workers"], r["verification"])
+    assert r["parameters"]["class"] == "S"
+    assert len(r["hosts"]) == r["ranks"], r["hosts"]
+PY
+  [[ $(count_lines "$TMP/sweep.csv") -eq 8 ]] || fail "sweep.csv has $(count_lines "$TMP/sweep.csv") lines, expected 8"
+  grep -q "^ep,strong,.*,mpi,4,4,1," "$TMP/sweep.csv" || fail "sweep.csv lacks the row of mpi at 4 workers"
+  expect_out '^mpi +4 +4 x 1 ' "the table row of mpi at 4 workers"
+  expect_out '^Plots: ' "the list of plots"
+  n=0
+  for f in "$TMP"/plots/*.png; do
+    [[ $(head -c 8 "$f" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] || fail "$f is not a PNG"
+    n=$((n + 1))
+  done
+  [[ $n -eq 3 ]] || fail "$n PNG plots, expected 3 (speedup, efficiency, workers)"
+  [[ $(grep -l '</svg>' "$TMP"/plots/*.svg | wc -l) -eq 3 ]] || fail "not 3 complete SVG plots"
+}
+end
+
+begin "sweep --mode weak under mpirun -np 3: sizes grow with the workers, all verified"
+pdmpi 3 sweep primes --size 300000 --mode weak --backends mpi,hybrid --repeat 1 --json "$TMP/weak.jsonl" && {
+  expect_rc 0
+  expect_out 'scaled speedup' "the scaled speedup column"
+  expect_out 'hybrid at 3 workers skipped' "a note on the hybrid points that do not fit"
+  "$PYTHON" - "$TMP/weak.jsonl" <<'PY' || fail "weak records wrong (see stderr)"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+got = sorted((r["backend"], r["workers"], r["scale"], r["parameters"]["n"]) for r in recs)
+want = sorted([("serial", 1, 1, 300000), ("mpi", 1, 1, 300000), ("mpi", 2, 2, 600000), ("mpi", 3, 3, 900000),
+               ("hybrid", 2, 2, 600000)])
+assert got == want, f"points {got}, expected {want}"
+assert all(r["verified"] and r["mode"] == "weak" and r["base_parameters"]["n"] == 300000 for r in recs)
+PY
+}
+end
+
+begin "report merges records of separate runs; bad lines are named and skipped"
+if [[ -s $TMP/sweep.jsonl ]]; then
+  pdmpi 2 run ep --class S --backend mpi --json "$TMP/more.jsonl" >/dev/null
+  cp "$TMP/sweep.jsonl" "$TMP/broken.jsonl"
+  printf '{"schema": "pardemo.run/1", "workload"\n{"schema": "pardemo.run/7"}\n' >>"$TMP/broken.jsonl"
+  head -c 100 "$TMP/more.jsonl" >>"$TMP/broken.jsonl"
+  pd report "$TMP/broken.jsonl" "$TMP/more.jsonl" --format md --plot "$TMP/rplots" && {
+    expect_rc 0
+    grep -q "broken.jsonl:8: malformed JSON" "$ERR" || fail "no warning naming broken.jsonl:8 as malformed"
+    grep -q "broken.jsonl:9: unknown schema" "$ERR" || fail "no warning naming broken.jsonl:9's schema"
+    grep -q "broken.jsonl:10: truncated record" "$ERR" || fail "no warning naming broken.jsonl:10 as truncated"
+    expect_out '^\| mpi \| 2 \| 2 x 1 \|' "the Markdown row of mpi at 2 workers"
+    # The mpi point at 2 workers pools the sweep's repeat and the separate run's.
+    grep -E '^\| mpi \| 2 \|' "$OUT" | grep -qE '\| 2 \|$' || fail "mpi at 2 workers does not pool 2 records"
+    [[ $(ls "$TMP"/rplots/*.png 2>/dev/null | wc -l) -eq 3 ]] || fail "report --plot did not write 3 PNGs"
+  }
+else
+  fail "no sweep records to report on (the sweep case failed)"
+fi
+end
+
+begin "report of an empty file: one error line, exit 2, no output file"
+: >"$TMP/empty.jsonl"
+pd report "$TMP/empty.jsonl" --output "$TMP/never.md" && {
+  expect_rc 2
+  [[ $(count_lines "$ERR") -eq 1 ]] || fail "$(count_lines "$ERR") stderr lines, expected 1"
+  grep -q "^pardemo: error: no usable records in $TMP/empty.jsonl" "$ERR" || fail "error does not name the file"
+  [[ -e $TMP/never.md ]] && fail "an output file was created"
+}
+end
+
+begin "--timeout stops a run that takes too long: exit 4, one clear line"
+t0=$SECONDS
+pd run ep --class C --timeout 1 && {
+  expect_rc 4
+  grep -q "^pardemo: error: --timeout 1 s expired" "$ERR" || fail "no --timeout message on stderr"
+  [[ $((SECONDS - t0)) -le 10 ]] || fail "took $((SECONDS - t0)) s"
+}
+end
+
+begin "--timeout under mpirun -np 3: the whole job ends within seconds, non-zero"
+t0=$SECONDS
+pdmpi 3 run ep --class C --backend mpi --timeout 2 && {
+  [[ $RC -ne 0 ]] || fail "exit code 0"
+  [[ $(grep -c "^pardemo: error: --timeout" "$ERR") -eq 1 ]] || fail "expected exactly one --timeout line (rank 0's)"
+  [[ $((SECONDS - t0)) -le 15 ]] || fail "took $((SECONDS - t0)) s"
+}
+end
+
+bad_input "sweep without --mode" "--mode" sweep ep
+bad_input "sweep mode" "sideways" sweep ep --mode sideways
+bad_input "sweep backend" "serial" sweep ep --mode strong --backends threads,serial
+bad_input "sweep max workers" "--max-workers" sweep ep --mode strong --max-workers 0
+bad_input "weak sweep of files" "generated corpus" sweep wordfreq /usr/share/common-licenses/GPL-3 --mode weak
+bad_input "report format" "pdf" report x.jsonl --format pdf
+bad_input "timeout" "--timeout" run ep --timeout soon
+bad_input "timeout zero" "--timeout" run ep --timeout 0
+
 # ------------------------------------------------------------------ summary
 
 echo "# elapsed: $((SECONDS - START)) s"

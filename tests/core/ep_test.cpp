@@ -107,7 +107,7 @@ TEST_F(EpClassS, ReferenceReproducesThePublishedSums) {
 
 TEST(EpTest, BatchMultiplesVerifyAgainstTheReference) {
   const ClassInfo s = *find_class('S');
-  const Workload w(s, 3 * (1ULL << (s.m - kBatchLog2)) / 2);  // 1.5x class S: no published values
+  const Workload w(s, 40);  // not a class size: no published values
   ASSERT_FALSE(w.is_class_size());
   Result r = w.finish(w.compute({0, w.items()}));
   const Verification good = w.verify(r);
