@@ -66,7 +66,7 @@ Share<typename W::Partial> compute_share(const W& w, const Plan& plan, std::uint
     share.pieces.push_back({r, w.compute(r), static_cast<std::uint32_t>(index)});
     share.times.items += r.size();
   }
-  share.times.compute = sw.seconds();
+  share.times.charge(report::Span::compute, sw);
   return share;
 }
 

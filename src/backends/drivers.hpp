@@ -52,6 +52,7 @@ std::vector<Share<P>> run_threads_of_rank(int threads, int rank, bool spare_call
     shares[t].times.rank = rank;
     shares[t].times.thread = static_cast<std::int32_t>(t);
     shares[t].times.wait += report::seconds_between(finished[t], last);
+    if (finished[t] < last) shares[t].times.mark(report::Span::wait, finished[t], last);
   }
   return shares;
 }
@@ -77,10 +78,9 @@ std::vector<Share<typename W::Partial>> compute_dynamic(const W& w, const Plan& 
       const core::Range r = core::chunk_range(w.items(), plan.chunk, *c);
       report::Stopwatch sw;
       share.pieces.push_back({r, w.compute(r), static_cast<std::uint32_t>(first + t)});
-      busy += sw.seconds();
+      busy += share.times.charge(report::Span::compute, sw);
       share.times.items += r.size();
     }
-    share.times.compute = busy;
     share.times.wait = life.seconds() - busy;
   });
 }
@@ -180,15 +180,17 @@ Outcome<typename W::Result> run_distributed(const W& w, const Plan& plan, const 
   } else {
     shares = compute_threaded(w, plan, workers, first, threads, comm.rank());
   }
-  report::Stopwatch waiting;
+  using Clock = report::Stopwatch::Clock;
+  const auto wait_from = Clock::now();
   sleepy_barrier(comm);
-  const double waited = waiting.seconds();
+  const auto talk_from = Clock::now();
+  const double waited = report::seconds_between(wait_from, talk_from);
 
-  report::Stopwatch talking;
   std::vector<core::Piece<Partial>> mine = take_pieces(shares);
   std::vector<std::vector<core::Piece<Partial>>> gathered;
   boost::mpi::gather(comm, mine, gathered, 0);
-  const double talked = talking.seconds();
+  const auto talk_to = Clock::now();
+  const double talked = report::seconds_between(talk_from, talk_to);
 
   if (comm.rank() == 0) {
     report::Stopwatch combine;
@@ -208,6 +210,8 @@ Outcome<typename W::Result> run_distributed(const W& w, const Plan& plan, const 
   for (auto& s : shares) {
     s.times.wait += waited;
     s.times.comm = talked + dispatching;
+    s.times.mark(report::Span::wait, wait_from, talk_from);
+    s.times.mark(report::Span::comm, talk_from, talk_to);
     times.push_back(s.times);
   }
   std::vector<std::vector<report::WorkerTimes>> all_times;

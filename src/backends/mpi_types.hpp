@@ -8,5 +8,6 @@
 #include "report/timer.hpp"
 
 BOOST_IS_MPI_DATATYPE(pardemo::core::Range)
+BOOST_IS_MPI_DATATYPE(pardemo::report::Span)
 BOOST_IS_MPI_DATATYPE(pardemo::report::WorkerTimes)
 BOOST_IS_MPI_DATATYPE(pardemo::core::primes::Partial)

@@ -142,7 +142,7 @@ Summary merge_parallel(const Runs& runs, std::span<Key> out, std::vector<report:
       times[t].items = part.size();
       if (check) parts[t] = summarize(out.subspan(part.begin, part.size()));
     });
-    times[t].compute += sw.seconds();
+    times[t].charge(report::Span::compute, sw);
   });
   failures.rethrow();
   Summary all;
@@ -165,7 +165,7 @@ Summary sort_block(const cs::Params& p, core::Range block, KeyBuffer& out,
     cs::local_sort(out.span());
     Summary s;
     if (check) s = summarize(out.span());
-    times[0].compute += sw.seconds();
+    times[0].charge(report::Span::compute, sw);
     times[0].items = out.size();
     return s;
   }
@@ -186,10 +186,10 @@ Summary sort_block(const cs::Params& p, core::Range block, KeyBuffer& out,
       runs[t] = mine;
       samples[t] = cs::regular_samples(mine, threads);
     });
-    times[t].compute += sw.seconds();
+    times[t].charge(report::Span::compute, sw);
     report::Stopwatch waiting;
     sync.arrive_and_wait();  // every block sorted and sampled
-    times[t].wait += waiting.seconds();
+    times[t].charge(report::Span::wait, waiting);
     sw.restart();
     failures.guard(t, [&] {
       const std::vector<Key> splitters = cs::choose_splitters(flatten(samples), threads);
@@ -197,7 +197,7 @@ Summary sort_block(const cs::Params& p, core::Range block, KeyBuffer& out,
       times[t].items = part.size();
       if (check) parts[t] = summarize(out.span().subspan(part.begin, part.size()));
     });
-    times[t].compute += sw.seconds();
+    times[t].charge(report::Span::compute, sw);
   });
   failures.rethrow();
   Summary all;
@@ -361,7 +361,7 @@ Outcome<Result> Workload::run_distributed(Kind kind, int threads, const boost::m
     report::Stopwatch sw;
     keys = std::move(mine);
     local = summarize(keys.span());
-    times[0].compute += sw.seconds();
+    times[0].charge(report::Span::compute, sw);
   }
 
   waiting.restart();

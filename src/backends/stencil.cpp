@@ -251,7 +251,7 @@ void sum_rows(const cst::Params& p, const Block& b, const std::vector<ThreadWork
       double& s = sums[r - irows.begin];
       s = cst::row_sum(b.out(), b.layout, r, icols.begin, icols.size(), s);
     }
-    times[t].compute += sw.seconds();
+    times[t].charge(report::Span::compute, sw);
   });
 }
 

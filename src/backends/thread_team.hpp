@@ -41,7 +41,10 @@ void on_threads(std::vector<report::WorkerTimes>& times, Body&& body) {
     work(0);
   }  // joins
   const auto last = *std::max_element(finished.begin(), finished.end());
-  for (std::size_t t = 0; t < n; ++t) times[t].wait += report::seconds_between(finished[t], last);
+  for (std::size_t t = 0; t < n; ++t) {
+    times[t].wait += report::seconds_between(finished[t], last);
+    if (finished[t] < last) times[t].mark(report::Span::wait, finished[t], last);
+  }
 }
 
 }  // namespace pardemo::backends

@@ -199,7 +199,7 @@ std::vector<Share<Counts>> count_threaded(const Workload& w, std::vector<Counts>
   return run_threads_of_rank<Counts>(threads, rank, false, [&](std::size_t t, Share<Counts>& share) {
     report::Stopwatch sw;
     tables[t] = w.count_part(workers, first + t, &share.times.items);
-    share.times.compute = sw.seconds();
+    share.times.charge(report::Span::compute, sw);
   });
 }
 

@@ -1,6 +1,7 @@
 #include "cli/watchdog.hpp"
 
 #include <fmt/format.h>
+#include <mpi.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -17,7 +18,16 @@ Watchdog::Watchdog(double seconds, int rank, int exit_code) {
       fmt::print(stderr, "pardemo: error: --timeout {} s expired before the job finished; stopping it (exit code {})\n",
                  seconds, exit_code);
     }
+    // Ranks other than 0 fire later and only when rank 0 could not end the job.
     std::fflush(nullptr);
+    // MPI_Abort ends every rank with this exit code under mpirun and srun alike (a
+    // rank that merely exits is reported by srun as killed, 137). Not yet started
+    // or already finished: exit.
+    int started = 0;
+    int finished = 0;
+    MPI_Initialized(&started);
+    MPI_Finalized(&finished);
+    if (started != 0 && finished == 0) MPI_Abort(MPI_COMM_WORLD, exit_code);
     std::_Exit(exit_code);
   });
 }

@@ -62,10 +62,19 @@ void write_file(const fs::path& path, const std::string& text) {
   if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
-// gnuplot's single-quoted strings end at a quote; titles never need one.
-std::string quoted(std::string s) {
-  std::replace(s.begin(), s.end(), '\'', '"');
-  return "'" + s + "'";
+// A gnuplot double-quoted string: backslashes and quotes escaped, and a newline
+// in `s` a line break in the picture.
+std::string gp_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '\n') {
+      out += "\\n";
+    } else {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+  }
+  return out + "\"";
 }
 
 // Every picture twice: PNG and SVG, each to a temporary name first.
@@ -75,14 +84,14 @@ std::string both_terminals(const std::string& body, const fs::path& image, int w
                                   std::pair{".svg", fmt::format("svg size {},{} font 'Sans,11' background '#ffffff'",
                                                                 width, height)}}) {
     out += fmt::format("set terminal {}\nset output {}\n{}\nunset output\n", term,
-                       quoted(image.string() + ext + ".tmp"), body);
+                       gp_string(image.string() + ext + ".tmp"), body);
   }
   return out;
 }
 
 std::string group_title(const scaling::Group& g, const std::string& machine) {
-  return fmt::format("{} {} scaling, {} | {} | {}", g.workload, g.mode, g.size, machine,
-                     g.date.empty() ? "date unknown" : g.date.substr(0, 10));
+  return fmt::format("{} {} scaling | {} | {}\n{}", g.workload, g.mode, machine,
+                     g.date.empty() ? "date unknown" : g.date.substr(0, 10), g.size);
 }
 
 }  // namespace
@@ -127,11 +136,11 @@ std::vector<std::string> scaling_plots(const std::vector<scaling::Group>& groups
     auto curve_plot = [&](int column, const std::string& ideal, const std::string& ylabel, const std::string& what,
                           const std::string& yrange) {
       std::string body = fmt::format("set title {} noenhanced\nset xlabel 'workers'\nset ylabel {}\n{}\n",
-                                     quoted(what + ": " + title), quoted(ylabel), yrange);
+                                     gp_string(what + ": " + title), gp_string(ylabel), yrange);
       body += fmt::format("plot {} with lines dashtype 2 lc rgb '#777777' title 'ideal'", ideal);
       for (std::size_t i = 0; i < names.size(); ++i)
         body += fmt::format(", {} index {} using 1:{} with linespoints lw 2 pt 7 title {} noenhanced",
-                            quoted(dat.string()), i, column, quoted(names[i]));
+                            gp_string(dat.string()), i, column, gp_string(names[i]));
       return body;
     };
     if (names.empty()) {
@@ -142,7 +151,7 @@ std::vector<std::string> scaling_plots(const std::vector<scaling::Group>& groups
                                    fmt::format("set yrange [0:{}]", max_workers + 0.5));
     std::string eff = curve_plot(3, "1", "efficiency", "efficiency", "set yrange [0:1.2]");
     if (names.empty()) {
-      speed = fmt::format("set title {} noenhanced\nplot [0:1] x with lines title 'ideal'", quoted(title));
+      speed = fmt::format("set title {} noenhanced\nplot [0:1] x with lines title 'ideal'", gp_string(title));
       eff = speed;
     }
     script += both_terminals(speed, base.string() + "-speedup", 900, 560);
@@ -168,21 +177,57 @@ std::vector<std::string> scaling_plots(const std::vector<scaling::Group>& groups
         "set title {} noenhanced\nset style data histograms\nset style histogram rowstacked\nset style fill solid 0.85 "
         "border -1\nset boxwidth 0.75\nset ylabel 'seconds (median repeat)'\nset xtics rotate by -40 noenhanced\n"
         "set key outside right top\nunset xrange\nset yrange [0:*]\nset xlabel 'worker (backend, workers p, rank.thread)'\n",
-        quoted("who computed, talked and waited: " + title));
+        gp_string("who computed, talked and waited (median repeat): " + title));
     if (bar_count == 0) {
       wbody += "set label 1 'the records hold no per-worker times' at graph 0.5,0.5 center\nplot [0:1] 0 notitle";
     } else {
       wbody += fmt::format(
           "plot {0} using 2:xtic(1) title 'compute' lc rgb '#2b8cbe', '' using 3 title 'communicate' lc rgb '#f03b20', "
           "'' using 4 title 'wait' lc rgb '#bdbdbd'",
-          quoted(wdat.string()));
+          gp_string(wdat.string()));
     }
     script += both_terminals(wbody, base.string() + "-workers", std::max(960, 60 * static_cast<int>(bar_count) + 300), 560);
+
+    // Timeline: when each of those workers computed, talked and waited.
+    std::string spans[3];
+    std::string ytics;
+    int row = 0;
+    double longest = 0;
+    for (const auto& [backend, p] : widest) {
+      for (const auto& w : p->worker_times) {
+        const std::string who = p->threads_per_rank > 1 ? fmt::format("r{}.t{}", w.rank, w.thread) : fmt::format("r{}", w.rank);
+        ytics += fmt::format("{}\"{} p={} {}\" {}", ytics.empty() ? "" : ", ", backend, p->workers, who, row);
+        for (std::uint32_t i = 0; i < w.span_count; ++i) {
+          const Span& sp = w.spans[i];
+          spans[static_cast<std::size_t>(std::clamp(sp.phase, 0, 2))] += fmt::format("{:.9g} {:.9g} {}\n", sp.start, sp.end, row);
+          longest = std::max(longest, sp.end);
+        }
+        ++row;
+      }
+    }
+    const fs::path tdat = base.string() + "-timeline.dat";
+    write_file(tdat, "# start_s end_s row, blocks: compute, communicate, wait\n" + spans[0] + "\n\n" + spans[1] + "\n\n" + spans[2]);
+    std::string tbody = fmt::format(
+        "set title {} noenhanced\nunset ylabel\nset xtics norotate\nunset xrange\nset xrange [0:{:.6g}]\nset yrange [-0.7:{}]\nset ytics ({}) noenhanced\n"
+        "set xlabel 'seconds since the run started'\nset key outside right top\nset grid xtics\n",
+        gp_string("timeline (median repeat): " + title), longest > 0 ? longest * 1.02 : 1.0, row - 0.3,
+        ytics.empty() ? "\"-\" 0" : ytics);
+    const char* colours[] = {"#2b8cbe", "#f03b20", "#bdbdbd"};
+    const char* phase_names[] = {"compute", "communicate", "wait"};
+    std::string plots;
+    for (int k = 0; k < 3; ++k) {
+      if (spans[static_cast<std::size_t>(k)].empty()) continue;
+      plots += fmt::format("{}{} index {} using (($1+$2)/2):3:(($2-$1)/2):(0.35) with boxxyerror fs solid 0.9 "
+                           "lc rgb '{}' title '{}'",
+                           plots.empty() ? "plot " : ", ", gp_string(tdat.string()), k, colours[k], phase_names[k]);
+    }
+    tbody += plots.empty() ? "set label 1 'the records hold no timeline' at graph 0.5,0.5 center\nplot [0:1] -1 notitle" : plots;
+    script += both_terminals(tbody, base.string() + "-timeline", 960, std::max(360, 28 * row + 160));
 
     const fs::path gp = base.string() + ".gp";
     write_file(gp, script);
     run_gnuplot(gp.string());
-    for (const char* kind : {"-speedup", "-efficiency", "-workers"}) {
+    for (const char* kind : {"-speedup", "-efficiency", "-workers", "-timeline"}) {
       for (const char* ext : {".png", ".svg"}) {
         const std::string image = base.string() + kind + ext;
         fs::rename(image + ".tmp", image, ec);

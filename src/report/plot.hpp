@@ -10,8 +10,9 @@
 
 namespace pardemo::report::plot {
 
-// For each group: NAME-speedup, NAME-efficiency and NAME-workers (compute /
-// communicate / wait of every worker at each backend's largest worker count),
+// For each group: NAME-speedup, NAME-efficiency, NAME-workers (compute /
+// communicate / wait of every worker at each backend's largest worker count) and
+// NAME-timeline (when each of those workers computed, talked and waited),
 // as .png and .svg in `dir` (created if missing). NAME is the workload, mode and
 // size. `machine` goes in the titles. Returns the images written. Throws
 // std::runtime_error when gnuplot is missing or fails.

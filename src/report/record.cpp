@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 
 #include "report/stats.hpp"
@@ -45,9 +46,27 @@ nlohmann::json to_json(const std::vector<core::Field>& fields) {
 }
 
 namespace {
-nlohmann::json to_json(const WorkerTimes& t) {
-  return {{"rank", t.rank}, {"thread", t.thread}, {"items", t.items},
-          {"compute_s", t.compute}, {"comm_s", t.comm}, {"wait_s", t.wait}};
+// `epoch`: the rank's start on its own clock, so every rank's timeline starts near 0.
+nlohmann::json to_json(const WorkerTimes& t, double epoch) {
+  static constexpr const char* kPhases[] = {"compute", "comm", "wait"};
+  nlohmann::json spans = nlohmann::json::array();
+  for (std::uint32_t i = 0; i < t.span_count && i < WorkerTimes::kMaxSpans; ++i) {
+    const Span& s = t.spans[i];
+    spans.push_back({s.start - epoch, s.end - epoch, kPhases[s.phase >= 0 && s.phase <= 2 ? s.phase : 0]});
+  }
+  return {{"rank", t.rank},       {"thread", t.thread}, {"items", t.items}, {"compute_s", t.compute},
+          {"comm_s", t.comm},     {"wait_s", t.wait},   {"spans", spans}};
+}
+
+// Each rank's earliest span start: its clock's reading when the run began there.
+std::map<int, double> rank_epochs(const std::vector<WorkerTimes>& workers) {
+  std::map<int, double> epoch;
+  for (const auto& w : workers) {
+    if (w.span_count == 0) continue;
+    auto [it, fresh] = epoch.emplace(w.rank, w.spans[0].start);
+    if (!fresh) it->second = std::min(it->second, w.spans[0].start);
+  }
+  return epoch;
 }
 nlohmann::json to_json(const Spread& s) {
   return {{"median", s.median}, {"min", s.min}, {"max", s.max}, {"mean", s.avg}};
@@ -86,7 +105,8 @@ nlohmann::json to_json(const RunRecord& run, const JobInfo& job) {
   nlohmann::json reps = nlohmann::json::array();
   for (const auto& r : run.repeats) {
     nlohmann::json workers = nlohmann::json::array();
-    for (const auto& w : r.workers) workers.push_back(to_json(w));
+    const auto epochs = rank_epochs(r.workers);
+    for (const auto& w : r.workers) workers.push_back(to_json(w, epochs.count(w.rank) != 0U ? epochs.at(w.rank) : 0.0));
     reps.push_back({{"wall_s", r.wall}, {"combine_s", r.combine}, {"workers", workers}});
   }
   j["repeats"] = reps;

@@ -123,6 +123,15 @@ std::vector<WorkerTimes> worker_times(const json& repeat) {
     t.compute = w.value("compute_s", 0.0);
     t.comm = w.value("comm_s", 0.0);
     t.wait = w.value("wait_s", 0.0);
+    if (w.contains("spans") && w["spans"].is_array()) {
+      for (const auto& sp : w["spans"]) {
+        if (!sp.is_array() || sp.size() != 3 || !sp[0].is_number() || !sp[1].is_number() || !sp[2].is_string()) continue;
+        if (t.span_count == WorkerTimes::kMaxSpans) break;
+        const std::string phase = sp[2].get<std::string>();
+        t.spans[t.span_count++] = Span{sp[0].get<double>(), sp[1].get<double>(),
+                                       phase == "comm" ? Span::comm : phase == "wait" ? Span::wait : Span::compute, 0};
+      }
+    }
     out.push_back(t);
   }
   return out;

@@ -478,8 +478,8 @@ PY
     [[ $(head -c 8 "$f" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] || fail "$f is not a PNG"
     n=$((n + 1))
   done
-  [[ $n -eq 3 ]] || fail "$n PNG plots, expected 3 (speedup, efficiency, workers)"
-  [[ $(grep -l '</svg>' "$TMP"/plots/*.svg | wc -l) -eq 3 ]] || fail "not 3 complete SVG plots"
+  [[ $n -eq 4 ]] || fail "$n PNG plots, expected 4 (speedup, efficiency, workers, timeline)"
+  [[ $(grep -l "</svg>" "$TMP"/plots/*.svg | wc -l) -eq 4 ]] || fail "not 4 complete SVG plots"
 }
 end
 
@@ -514,7 +514,7 @@ if [[ -s $TMP/sweep.jsonl ]]; then
     expect_out '^\| mpi \| 2 \| 2 x 1 \|' "the Markdown row of mpi at 2 workers"
     # The mpi point at 2 workers pools the sweep's repeat and the separate run's.
     grep -E '^\| mpi \| 2 \|' "$OUT" | grep -qE '\| 2 \|$' || fail "mpi at 2 workers does not pool 2 records"
-    [[ $(ls "$TMP"/rplots/*.png 2>/dev/null | wc -l) -eq 3 ]] || fail "report --plot did not write 3 PNGs"
+    [[ $(ls "$TMP"/rplots/*.png 2>/dev/null | wc -l) -eq 4 ]] || fail "report --plot did not write 4 PNGs"
   }
 else
   fail "no sweep records to report on (the sweep case failed)"

@@ -210,7 +210,7 @@ TEST(PlotTest, WritesValidPngAndSvgAndNoTemporaries) {
                                  record("threads", 1, 2, {2.1})},
                                 notes);
   const auto images = plot::scaling_plots(groups, dir.path() + "/plots", "test machine");
-  ASSERT_EQ(images.size(), 6U);
+  ASSERT_EQ(images.size(), 8U);
   for (const auto& image : images) {
     ASSERT_TRUE(fs::exists(image)) << image;
     EXPECT_GT(fs::file_size(image), 1000U) << image;
