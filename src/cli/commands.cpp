@@ -422,6 +422,25 @@ int report_runs(const Options& o) {
   return verified ? kExitOk : kExitVerification;
 }
 
+int check_same_arguments(const std::vector<std::string>& args, const mpi::communicator& world) {
+  std::string mine;
+  for (const auto& a : args) mine += a + '\n';
+  std::string root = mine;
+  mpi::broadcast(world, root, 0);
+  std::vector<int> differs;
+  mpi::gather(world, static_cast<int>(root != mine), differs, 0);
+  std::string problem;
+  if (world.rank() == 0) {
+    for (std::size_t r = 0; r < differs.size() && problem.empty(); ++r)
+      if (differs[r] != 0)
+        problem = fmt::format("rank {} was started with other arguments than rank 0; every rank must run the same command", r);
+    if (!problem.empty()) fmt::print(stderr, "pardemo: error: {}\n", problem);
+  }
+  int code = problem.empty() ? kExitOk : kExitUsage;
+  mpi::broadcast(world, code, 0);
+  return code;
+}
+
 int race(const Options& o, const mpi::communicator& world) {
   namespace r = backends::race;
   const int threads = o.threads.value_or(2);

@@ -1,5 +1,7 @@
 #pragma once
 #include <boost/mpi/communicator.hpp>
+#include <string>
+#include <vector>
 
 #include "cli/options.hpp"
 #include "report/timer.hpp"
@@ -18,6 +20,11 @@ int sweep(const Options& o, const boost::mpi::communicator& world, const report:
 
 // `pardemo report`, on one process, no MPI: merges JSON records into a summary.
 int report_runs(const Options& o);
+
+// Every rank must have been given the same arguments (an MPMD launch or a shell
+// expanding a variable differently per host could break that): exit code 2 on
+// every rank, rank 0 naming the first rank that differs, when they were not.
+int check_same_arguments(const std::vector<std::string>& args, const boost::mpi::communicator& world);
 
 // `pardemo race`, on every rank of `world`: the threaded ways on rank 0 while
 // the others wait, then message passing on every rank.

@@ -49,11 +49,13 @@ int main(int argc, char** argv) {
       report();
       return parsed.exit_code;
     }
-    // Under a launcher every rank reached the same verdict. Rank 0 reports, and no
-    // rank exits before it has: a launcher ends the job at the first non-zero
-    // exit, which could otherwise swallow rank 0's message.
+    // Under a launcher every rank given the same arguments reached the same
+    // verdict. Rank 0 reports, and no rank exits before it has: a launcher ends the
+    // job at the first non-zero exit, which could otherwise swallow rank 0's message.
     boost::mpi::environment env(argc, argv, boost::mpi::threading::funneled);
     const boost::mpi::communicator world;
+    if (const int code = cli::check_same_arguments(std::vector<std::string>(argv + 1, argv + argc), world); code != 0)
+      return code;
     if (world.rank() == 0) report();
     world.barrier();
     return parsed.exit_code;
@@ -65,11 +67,14 @@ int main(int argc, char** argv) {
 
   // Armed before MPI starts, so even a start-up that hangs is ended.
   const cli::Watchdog watchdog(options.timeout, launch_rank(), cli::kExitTimeout);
+  cli::stop_on_signals(launch_rank());
 
   // Worker threads never call MPI: funneled is all that is needed.
   boost::mpi::environment env(argc, argv, boost::mpi::threading::funneled);
   const boost::mpi::communicator world;
   try {
+    if (const int code = cli::check_same_arguments(std::vector<std::string>(argv + 1, argv + argc), world); code != 0)
+      return code;
     if (options.command == "race") return cli::race(options, world);
     if (options.command == "sweep") return cli::sweep(options, world, since_start);
     return cli::execute(options, world, since_start);

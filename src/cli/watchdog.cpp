@@ -3,8 +3,12 @@
 #include <fmt/format.h>
 #include <mpi.h>
 
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace pardemo::cli {
 
@@ -40,6 +44,28 @@ Watchdog::~Watchdog() {
   }
   cv_.notify_all();
   thread_.join();
+}
+
+namespace {
+int signal_rank = 0;
+
+// Only async-signal-safe calls: write(2) and _exit(2).
+extern "C" void on_stop_signal(int signo) {
+  if (signal_rank == 0) {
+    const char* text = signo == SIGINT ? "pardemo: stopped by SIGINT before the job finished\n"
+                                       : "pardemo: stopped by SIGTERM before the job finished\n";
+    (void)!::write(STDERR_FILENO, text, std::strlen(text));
+  }
+  ::_exit(128 + signo);
+}
+}  // namespace
+
+void stop_on_signals(int rank) {
+  signal_rank = rank;
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  for (int signo : {SIGINT, SIGTERM}) ::sigaction(signo, &sa, nullptr);
 }
 
 }  // namespace pardemo::cli

@@ -26,4 +26,9 @@ class Watchdog {
   std::thread thread_;
 };
 
+// SIGINT and SIGTERM (Ctrl-C, mpirun passing on a signal, scancel) end the
+// process at once with 128 + the signal number, after rank 0 says why on stderr:
+// a stopped job is never mistaken for a finished one.
+void stop_on_signals(int rank);
+
 }  // namespace pardemo::cli

@@ -549,6 +549,80 @@ pdmpi 3 run ep --class C --backend mpi --timeout 2 && {
 }
 end
 
+begin "ranks given different arguments (MPMD): refused with one line, exit 2, also when one rank's are invalid"
+for other in "--class W" "--class Z"; do
+  # shellcheck disable=SC2086
+  run "$MPIRUN" -np 1 "$PARDEMO" run ep --class S : -np 2 --oversubscribe "$PARDEMO" run ep $other && {
+    expect_rc 2
+    [[ $(grep -c '^pardemo: error:' "$ERR") -eq 1 ]] || fail "expected exactly one error line ($other)"
+    grep -q "rank 1 was started with other arguments" "$ERR" || fail "the error does not name rank 1 ($other)"
+  }
+done
+end
+
+begin "a rank killed with SIGKILL mid-run: mpirun ends non-zero within 10 s; the JSON file holds whole records only"
+rm -f "$TMP/killed.jsonl"
+"$MPIRUN" -np 3 --oversubscribe "$PARDEMO" compare ep --class A --repeat 4 --json "$TMP/killed.jsonl" \
+  >"$TMP/killed.out" 2>"$TMP/killed.err" </dev/null &
+job=$!
+victim=""
+for _ in $(seq 100); do
+  victim=$(pgrep -P "$job" -f "$PARDEMO" | tail -n 1)
+  [[ -n $victim ]] && break
+  sleep 0.1
+done
+sleep 2
+if [[ -z $victim ]]; then
+  fail "no rank process found"
+  kill "$job"
+else
+  kill -KILL "$victim"
+  t0=$SECONDS
+  for _ in $(seq 150); do kill -0 "$job" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$job" 2>/dev/null; then
+    fail "mpirun still running 15 s after a rank was killed"
+    kill -KILL "$job"
+  fi
+  wait "$job"
+  rc=$?
+  [[ $rc -ne 0 ]] || fail "mpirun exit code 0 after a rank was killed"
+  [[ $((SECONDS - t0)) -le 10 ]] || fail "mpirun took $((SECONDS - t0)) s to end"
+  if [[ -e $TMP/killed.jsonl ]]; then
+    "$PYTHON" -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$TMP/killed.jsonl" ||
+      fail "the JSON file holds a partial record"
+  fi
+fi
+end
+
+begin "SIGTERM to mpirun: the job stops within seconds and says so"
+"$MPIRUN" -np 3 --oversubscribe "$PARDEMO" compare ep --class A >"$TMP/term.out" 2>"$TMP/term.err" </dev/null &
+job=$!
+sleep 3
+kill -TERM "$job"
+t0=$SECONDS
+for _ in $(seq 100); do kill -0 "$job" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$job" 2>/dev/null; then
+  fail "mpirun still running 10 s after SIGTERM"
+  kill -KILL "$job"
+fi
+wait "$job"
+rc=$?
+[[ $rc -ne 0 ]] || fail "exit code 0 after SIGTERM"
+grep -q '^pardemo: stopped by SIG' "$TMP/term.err" || fail "no 'pardemo: stopped by' line on stderr"
+ERRS+=("$TMP/term.err")
+end
+
+begin "SIGINT (Ctrl-C) to a plain run: exit 130 and one line"
+"$PARDEMO" run ep --class B >"$TMP/int.out" 2>"$TMP/int.err" </dev/null &
+job=$!
+sleep 1
+kill -INT "$job"
+wait "$job"
+rc=$?
+[[ $rc -eq 130 ]] || fail "exit code $rc, expected 130"
+[[ $(cat "$TMP/int.err") == "pardemo: stopped by SIGINT before the job finished" ]] || fail "stderr: $(cat "$TMP/int.err")"
+end
+
 bad_input "sweep without --mode" "--mode" sweep ep
 bad_input "sweep mode" "sideways" sweep ep --mode sideways
 bad_input "sweep backend" "serial" sweep ep --mode strong --backends threads,serial
