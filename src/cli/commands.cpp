@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <mpi.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <boost/mpi/collectives/broadcast.hpp>
@@ -123,7 +124,7 @@ Measured<typename W::Result> measure(const W& w, backends::Kind kind, const back
 
 // Threads beyond the CPUs a rank may use take turns on them: concurrent, not
 // parallel. Say so, since the speedup column will show it.
-std::string binding_warnings(const std::vector<report::RunRecord>& records, const report::JobInfo& job) {
+std::string binding_warnings(const std::vector<report::RunRecord>& records, const report::JobInfo& job, bool pinned) {
   std::string out;
   for (const auto& r : records) {
     if (r.threads_per_rank <= 1) continue;
@@ -135,7 +136,8 @@ std::string binding_warnings(const std::vector<report::RunRecord>& records, cons
             "Note: the {} run used {} threads on rank {}, which may run on {} CPU{} only: they took turns "
             "(concurrency without parallelism). {}\n",
             r.backend, r.threads_per_rank, rank, cpus, cpus == 1 ? "" : "s",
-            cpus < online ? fmt::format("The launcher bound the rank; launch with `mpirun --bind-to none` or "
+            pinned ? std::string("--cpus pinned it: the same threads, concurrent but not parallel.")
+            : cpus < online ? fmt::format("The launcher bound the rank; launch with `mpirun --bind-to none` or "
                                         "`--map-by slot:PE={}`.",
                                         r.threads_per_rank)
                           : fmt::format("The host has {} CPU{}.", online, online == 1 ? "" : "s"));
@@ -176,7 +178,7 @@ int execute_workload(const W& w, const Options& o, const mpi::communicator& worl
     const double total = since_start.seconds();
     out += fmt::format("Time: {:.3f} s in timed runs of {:.3f} s since start ({:.1f}%)\n", timed, total,
                        total > 0 ? 100.0 * timed / total : 0.0);
-    out += binding_warnings(records, job);
+    out += binding_warnings(records, job, !o.cpus.empty());
     std::fputs(out.c_str(), stdout);
     std::fflush(stdout);
     const bool ok = std::all_of(records.begin(), records.end(), [](const report::RunRecord& r) {
@@ -420,6 +422,17 @@ int report_runs(const Options& o) {
   });
   if (!verified) fmt::print(stderr, "pardemo: a record failed verification (see the verified column)\n");
   return verified ? kExitOk : kExitVerification;
+}
+
+void pin_to_cpus(const std::vector<int>& cpus) {
+  if (cpus.empty()) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (int c : cpus) CPU_SET(static_cast<std::size_t>(c), &set);
+  // The calling thread only: threads started later inherit it, and the workers
+  // are all started later.
+  if (::sched_setaffinity(0, sizeof set, &set) != 0)
+    throw std::runtime_error(fmt::format("--cpus: cannot run on those CPUs: {}", std::strerror(errno)));
 }
 
 int check_same_arguments(const std::vector<std::string>& args, const mpi::communicator& world) {

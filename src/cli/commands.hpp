@@ -26,6 +26,10 @@ int report_runs(const Options& o);
 // every rank, rank 0 naming the first rank that differs, when they were not.
 int check_same_arguments(const std::vector<std::string>& args, const boost::mpi::communicator& world);
 
+// --cpus: pins this process's later threads to `cpus` (sched_setaffinity).
+// Throws std::runtime_error when the kernel refuses (a CPU outside the cgroup).
+void pin_to_cpus(const std::vector<int>& cpus);
+
 // `pardemo race`, on every rank of `world`: the threaded ways on rank 0 while
 // the others wait, then message passing on every rank.
 int race(const Options& o, const boost::mpi::communicator& world);

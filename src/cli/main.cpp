@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
     if (const int code = cli::check_same_arguments(std::vector<std::string>(argv + 1, argv + argc), world); code != 0)
       return code;
     if (options.command == "race") return cli::race(options, world);
+    cli::pin_to_cpus(options.cpus);
     if (options.command == "sweep") return cli::sweep(options, world, since_start);
     return cli::execute(options, world, since_start);
   } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 #include "cli/options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -48,6 +49,35 @@ std::uint64_t parse_count(const std::string& option, const std::string& text, st
   return value;
 }
 
+std::vector<int> parse_cpu_list(const std::string& text, int limit) {
+  std::vector<int> cpus;
+  std::size_t pos = 0;
+  while (true) {
+    const std::size_t end = text.find(',', pos);
+    const std::string part = text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    const std::size_t dash = part.find('-');
+    const auto max = static_cast<std::uint64_t>(limit - 1);
+    const std::string bad = fmt::format("--cpus '{}': '{}'", text, part);
+    try {
+      const std::uint64_t lo = parse_count("--cpus", dash == std::string::npos ? part : part.substr(0, dash), 0, max);
+      const std::uint64_t hi = dash == std::string::npos ? lo : parse_count("--cpus", part.substr(dash + 1), 0, max);
+      if (hi < lo) throw std::invalid_argument(bad + " is a descending range");
+      for (std::uint64_t c = lo; c <= hi; ++c) cpus.push_back(static_cast<int>(c));
+    } catch (const std::invalid_argument& e) {
+      const std::string what = e.what();
+      throw std::invalid_argument(what.starts_with("--cpus '" + text + "'")
+                                      ? what
+                                      : fmt::format("{} is not a CPU number or range from 0 to {} (this machine has {} CPUs)",
+                                                    bad, max, limit));
+    }
+    if (end == std::string::npos) break;
+    pos = end + 1;
+  }
+  std::sort(cpus.begin(), cpus.end());
+  cpus.erase(std::unique(cpus.begin(), cpus.end()), cpus.end());
+  return cpus;
+}
+
 namespace {
 
 struct Raw {
@@ -56,7 +86,7 @@ struct Raw {
   std::vector<std::string> inputs;
   bool flat_merge = false;
   std::string radius, iterations, exchange;
-  std::string timeout, mode, max_workers, backends, format, output, plot;
+  std::string cpus, timeout, mode, max_workers, backends, format, output, plot;
   std::vector<std::string> files;
   std::string max_bytes, ranks, alpha, beta;
 };
@@ -132,6 +162,8 @@ void add_run_options(CLI::App& sub, Raw& raw, bool with_backend) {
   sub.add_option("--png", raw.png, "mandelbrot: write the picture, coloured by iterations, to FILE");
   sub.add_option("--owners-png", raw.owners_png,
                  "mandelbrot: write the picture coloured by the worker that computed each row to FILE");
+  sub.add_option("--cpus", raw.cpus,
+                 "Pin every rank (and its threads) to these CPUs, e.g. 0 or 0,1 or 0-3 (default: as launched)");
   sub.add_option("--timeout", raw.timeout,
                  "Stop the whole job with exit code 4 when it runs longer than SECONDS (default: no limit)");
 }
@@ -244,6 +276,8 @@ Options validate(const std::string& command, const Raw& raw) {
   if (!raw.repeat.empty()) o.repeat = static_cast<int>(parse_count("--repeat", raw.repeat, 1, 1000));
   if (!raw.warmup.empty()) o.warmup = static_cast<int>(parse_count("--warmup", raw.warmup, 0, 100));
   o.json = raw.json;
+  if (!raw.cpus.empty())
+    o.cpus = parse_cpu_list(raw.cpus, static_cast<int>(std::max(1L, ::sysconf(_SC_NPROCESSORS_CONF))));
   if (!raw.timeout.empty()) o.timeout = parse_number("--timeout", raw.timeout, 0.001, 1e7);
   if (command == "sweep") {
     if (raw.mode != "strong" && raw.mode != "weak")

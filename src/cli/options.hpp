@@ -40,6 +40,7 @@ struct Options {
   std::optional<core::stencil::Params> grid;  // stencil: class plus --size, --radius, --iterations
   bool overlap = false;                       // stencil: non-blocking halo exchange overlapped with the interior
   double timeout = 0;                         // seconds before the watchdog ends the job (0: none)
+  std::vector<int> cpus;                      // --cpus: pin every rank to these CPUs (empty: leave as launched)
   // sweep
   std::string mode;                             // strong | weak
   std::optional<int> max_workers;               // default: the ranks of the job
@@ -71,5 +72,9 @@ Parsed parse(const std::vector<std::string>& args);
 // nothing before or after, within [min, max]. Throws std::invalid_argument with a
 // message that names the option and the value.
 std::uint64_t parse_count(const std::string& option, const std::string& text, std::uint64_t min, std::uint64_t max);
+
+// "0,2-3" -> {0, 2, 3}: CPU numbers below `limit`, each once, sorted. Throws
+// std::invalid_argument naming the bad part.
+std::vector<int> parse_cpu_list(const std::string& text, int limit);
 
 }  // namespace pardemo::cli

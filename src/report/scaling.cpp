@@ -109,6 +109,12 @@ std::string backend_of(const json& r) {
   std::string b = r["backend"].get<std::string>();
   const std::string split = r.value("split", std::string("block"));
   if (b != "serial" && split != "block") b += "/" + split;
+  // Threads on fewer CPUs than threads took turns: a different experiment (--cpus).
+  if (r.contains("cpus_per_rank") && r["cpus_per_rank"].is_array() && !r["cpus_per_rank"].empty() &&
+      r["cpus_per_rank"][0].is_number_integer()) {
+    const int cpus = r["cpus_per_rank"][0].get<int>();
+    if (cpus < r["threads_per_rank"].get<int>()) b += fmt::format(" on {} cpu{}", cpus, cpus == 1 ? "" : "s");
+  }
   return b;
 }
 

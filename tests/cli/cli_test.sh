@@ -594,21 +594,31 @@ else
 fi
 end
 
-begin "SIGTERM to mpirun: the job stops within seconds and says so"
-"$MPIRUN" -np 3 --oversubscribe "$PARDEMO" compare ep --class A >"$TMP/term.out" 2>"$TMP/term.err" </dev/null &
-job=$!
-sleep 3
-kill -TERM "$job"
-t0=$SECONDS
-for _ in $(seq 100); do kill -0 "$job" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$job" 2>/dev/null; then
-  fail "mpirun still running 10 s after SIGTERM"
-  kill -KILL "$job"
-fi
-wait "$job"
-rc=$?
-[[ $rc -ne 0 ]] || fail "exit code 0 after SIGTERM"
-grep -q '^pardemo: stopped by SIG' "$TMP/term.err" || fail "no 'pardemo: stopped by' line on stderr"
+begin "SIGTERM to mpirun: the job stops within seconds, non-zero, and says so"
+# mpirun passes SIGTERM to the ranks and rank 0 prints one line; under load
+# mpirun can be torn down before it forwards that last line, so the line must
+# appear in at least one of three attempts (the stop itself is checked every time).
+said=0
+for attempt in 1 2 3; do
+  "$MPIRUN" -np 3 --oversubscribe "$PARDEMO" compare ep --class A >"$TMP/term.out" 2>"$TMP/term.err" </dev/null &
+  job=$!
+  sleep 3
+  kill -TERM "$job"
+  t0=$SECONDS
+  for _ in $(seq 100); do kill -0 "$job" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$job" 2>/dev/null; then
+    fail "mpirun still running 10 s after SIGTERM (attempt $attempt)"
+    kill -KILL "$job"
+  fi
+  wait "$job"
+  rc=$?
+  [[ $rc -ne 0 ]] || fail "exit code 0 after SIGTERM (attempt $attempt)"
+  if grep -q '^pardemo: stopped by SIGTERM' "$TMP/term.err"; then
+    said=1
+    break
+  fi
+done
+[[ $said -eq 1 ]] || fail "no 'pardemo: stopped by SIGTERM' line on stderr in 3 attempts"
 ERRS+=("$TMP/term.err")
 end
 
@@ -631,6 +641,17 @@ bad_input "weak sweep of files" "generated corpus" sweep wordfreq /usr/share/com
 bad_input "report format" "pdf" report x.jsonl --format pdf
 bad_input "timeout" "--timeout" run ep --timeout soon
 bad_input "timeout zero" "--timeout" run ep --timeout 0
+bad_input "cpus" "--cpus" run ep --cpus 4096
+bad_input "cpus range" "descending" run ep --cpus 1-0
+
+begin "--cpus 0: two threads on one CPU are concurrent, not parallel, and the summary says so"
+pd run ep --class S --backend threads --threads 2 --cpus 0 --json "$TMP/cpus.jsonl" && {
+  expect_rc 0
+  expect_out 'may run on 1 CPU only.*--cpus pinned it' "the note on pinning"
+  "$PYTHON" -c 'import json,sys; r=json.loads(open(sys.argv[1]).readline()); assert r["cpus_per_rank"]==[1] and r["verified"], r["cpus_per_rank"]' \
+    "$TMP/cpus.jsonl" || fail "the record does not show 1 CPU"
+}
+end
 
 # ------------------------------------------------------------------ summary
 
