@@ -30,6 +30,12 @@ int check_same_arguments(const std::vector<std::string>& args, const boost::mpi:
 // Throws std::runtime_error when the kernel refuses (a CPU outside the cgroup).
 void pin_to_cpus(const std::vector<int>& cpus);
 
+// `pardemo pingpong`: latency and bandwidth between ranks 0 and 1, three ways.
+int pingpong(const Options& o, const boost::mpi::communicator& world);
+
+// `pardemo model`: the strong-scaling prediction beside the measured points.
+int model_scaling(const Options& o, const boost::mpi::communicator& world);
+
 // `pardemo race`, on every rank of `world`: the threaded ways on rank 0 while
 // the others wait, then message passing on every rank.
 int race(const Options& o, const boost::mpi::communicator& world);

@@ -76,8 +76,10 @@ int main(int argc, char** argv) {
     if (const int code = cli::check_same_arguments(std::vector<std::string>(argv + 1, argv + argc), world); code != 0)
       return code;
     if (options.command == "race") return cli::race(options, world);
+    if (options.command == "pingpong") return cli::pingpong(options, world);
     cli::pin_to_cpus(options.cpus);
     if (options.command == "sweep") return cli::sweep(options, world, since_start);
+    if (options.command == "model") return cli::model_scaling(options, world);
     return cli::execute(options, world, since_start);
   } catch (const std::exception& e) {
     // One rank failing alone would leave the others waiting in a collective:

@@ -354,6 +354,8 @@ Parsed parse(const std::vector<std::string>& args) {
   report->add_option("files", raw.files, "JSON-lines files written by --json")->required();
   add_summary_options(*report, raw);
   pingpong->add_option("--max-bytes", raw.max_bytes, "Largest message, 1 to 2^30 bytes (default 4 MiB)");
+  pingpong->add_option("--json", raw.json, "Append the table as one JSON line (schema pardemo.pingpong/1) to FILE");
+  pingpong->add_option("--timeout", raw.timeout, "Stop the whole job with exit code 4 after SECONDS");
   add_run_options(*model, raw, false);
   model->add_option("--ranks", raw.ranks, "Comma-separated rank counts to predict (default 1,2,4,...,1024)");
   model->add_option("--alpha", raw.alpha, "Latency per message in seconds (default: measured by a ping-pong)");
@@ -411,6 +413,8 @@ Parsed parse(const std::vector<std::string>& args) {
       Options o;
       o.command = "pingpong";
       if (!raw.max_bytes.empty()) o.max_bytes = parse_count("--max-bytes", raw.max_bytes, 1, 1ULL << 30);
+      o.json = raw.json;
+      if (!raw.timeout.empty()) o.timeout = parse_number("--timeout", raw.timeout, 0.001, 1e7);
       return {o, kExitOk, {}};
     }
     const std::string command = run->parsed() ? "run" : compare->parsed() ? "compare" : sweep->parsed() ? "sweep" : "model";

@@ -633,6 +633,51 @@ rc=$?
 [[ $(cat "$TMP/int.err") == "pardemo: stopped by SIGINT before the job finished" ]] || fail "stderr: $(cat "$TMP/int.err")"
 end
 
+begin "pingpong under mpirun -np 2: every size from 0 B to --max-bytes, three ways, payloads intact, fits"
+pdmpi 2 pingpong --max-bytes 4096 --json "$TMP/pp.jsonl" && {
+  expect_rc 0
+  for b in 0 1 2 4 8 16 32 64 128 256 512 1024 2048 4096; do
+    grep -qE "^ +$b +[0-9]+ .* yes$" "$OUT" || fail "no intact row for $b bytes"
+  done
+  expect_out '^# raw +alpha' "the raw fit"
+  expect_out '^# boost serialized +alpha' "the serialized fit"
+  "$PYTHON" -c 'import json,sys; t=json.loads(open(sys.argv[1]).readline()); assert t["schema"]=="pardemo.pingpong/1" and len(t["rows"])==14, t["rows"]' \
+    "$TMP/pp.jsonl" || fail "the JSON table is wrong"
+}
+end
+
+begin "pingpong on one rank: one error line, exit 2"
+pd pingpong && {
+  expect_rc 2
+  grep -q "^pardemo: error: pingpong needs at least 2 ranks" "$ERR" || fail "no clear error"
+}
+end
+
+begin "model with a given link: a prediction per rank count; p = 1 is the measured serial time"
+pd model ep --class S --repeat 1 --alpha 1e-6 --beta 1e9 --ranks 1,2,8,1024 && {
+  expect_rc 0
+  expect_out '^Link given: alpha 1 us, beta 1000 MB/s' "the link"
+  expect_out '^1 +[0-9.]+ +[0-9.]+ +0\.00000 +1\.00 +1\.000 +[0-9.]+ +\+0\.0$' "p = 1 with speedup 1 and no error"
+  expect_out '^1024 ' "the row for 1024 ranks"
+}
+end
+
+begin "model under mpirun -np 2: the link measured, the measured point beside the prediction"
+pdmpi 2 model stencil --class S --repeat 1 --ranks 1,2,4 && {
+  expect_rc 0
+  expect_out '^Link measured by a ping-pong' "the measured link"
+  expect_out '^2 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[-+][0-9.]+$' "a measured time and error at 2 ranks"
+  expect_out 'halo exchange' "the pattern's name"
+}
+end
+
+begin "model without a link on one process: one error line, exit 2"
+pd model ep && {
+  expect_rc 2
+  grep -q "needs --alpha and --beta" "$ERR" || fail "no clear error"
+}
+end
+
 bad_input "sweep without --mode" "--mode" sweep ep
 bad_input "sweep mode" "sideways" sweep ep --mode sideways
 bad_input "sweep backend" "serial" sweep ep --mode strong --backends threads,serial
