@@ -10,3 +10,7 @@ if(GIT_FOUND AND EXISTS "${CMAKE_SOURCE_DIR}/.git")
     set(PARDEMO_GIT_REVISION "${_rev}")
   endif()
 endif()
+# A build without .git (a container's build context) can be told the revision.
+if(DEFINED PARDEMO_GIT_REVISION_OVERRIDE AND NOT PARDEMO_GIT_REVISION_OVERRIDE STREQUAL "")
+  set(PARDEMO_GIT_REVISION "${PARDEMO_GIT_REVISION_OVERRIDE}")
+endif()
