@@ -10,7 +10,11 @@
  * with MPI_Wtime on rank 0. Buffers are page aligned and written once before
  * the first measurement. Other ranks, if any, wait in the final barrier.
  *
- * Usage: mpirun -np 2 osu_style_latency [MAX_BYTES [ITERATIONS [SKIP]]]
+ * Usage: mpirun -np 2 osu_style_latency [-f] [MAX_BYTES [ITERATIONS [SKIP]]]
+ *   -f          initialise MPI with MPI_THREAD_FUNNELED (MPI_Init_thread), the
+ *               level pardemo asks for, instead of MPI_Init: with Open MPI 4.1
+ *               the level alone changes the small-message latency, so compare
+ *               like with like
  *   MAX_BYTES   largest message (default 4194304)
  *   ITERATIONS  timed round trips for sizes <= 8 KiB (default 10000; larger
  *               sizes get ITERATIONS / 100, at least 1)
@@ -36,16 +40,24 @@ static int parse(const char* s, long min, long max, long* out) {
 }
 
 int main(int argc, char** argv) {
-  int rank = 0, size = 0;
+  int rank = 0, size = 0, provided = MPI_THREAD_SINGLE;
   long max_bytes = 4L << 20, iterations = 10000, skip = 100;
-  MPI_Init(&argc, &argv);
+  const int funneled = argc > 1 && strcmp(argv[1], "-f") == 0;
+  if (funneled) {
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+  } else {
+    MPI_Init(&argc, &argv);
+  }
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
 
-  if ((argc > 1 && !parse(argv[1], 0, 1L << 30, &max_bytes)) || (argc > 2 && !parse(argv[2], 1, 100000000, &iterations)) ||
-      (argc > 3 && !parse(argv[3], 1, 100000000, &skip)) || argc > 4 || size < 2) {
+  const int first = funneled ? 2 : 1; /* the first positional argument */
+  const int given = argc - first;
+  if ((given > 0 && !parse(argv[first], 0, 1L << 30, &max_bytes)) ||
+      (given > 1 && !parse(argv[first + 1], 1, 100000000, &iterations)) ||
+      (given > 2 && !parse(argv[first + 2], 1, 100000000, &skip)) || given > 3 || size < 2) {
     if (rank == 0)
-      fprintf(stderr, "usage: mpirun -np 2 %s [MAX_BYTES [ITERATIONS [SKIP]]] (at least 2 ranks)\n", argv[0]);
+      fprintf(stderr, "usage: mpirun -np 2 %s [-f] [MAX_BYTES [ITERATIONS [SKIP]]] (at least 2 ranks)\n", argv[0]);
     MPI_Finalize();
     return 2;
   }
@@ -63,7 +75,8 @@ int main(int argc, char** argv) {
   memset(r_buf, 'b', capacity);
 
   if (rank == 0) {
-    printf("# OSU-style MPI latency (independent implementation), %d ranks, ranks 0 and 1 measured\n", size);
+    printf("# OSU-style MPI latency (independent implementation), %d ranks, ranks 0 and 1 measured, %s\n", size,
+           funneled ? (provided >= MPI_THREAD_FUNNELED ? "MPI_THREAD_FUNNELED" : "FUNNELED refused") : "MPI_Init");
     printf("# %-10s %18s\n", "Size", "Latency (us)");
     fflush(stdout);
   }

@@ -233,8 +233,12 @@ Table measure(const boost::mpi::communicator& pair, const Options& o) {
       m.push_back(static_cast<double>(r.bytes));
       secs.push_back(r.latency_us[index(w)] * 1e-6);
     }
-    const auto lf = report::model::fit_latency_bandwidth(m, secs, report::model::Weighting::relative);
-    f = {lf.alpha_s * 1e6, lf.beta_bytes_per_s / 1e6, lf.r2};
+    try {
+      const auto lf = report::model::fit_latency_bandwidth(m, secs, report::model::Weighting::relative);
+      f = {lf.alpha_s * 1e6, lf.beta_bytes_per_s / 1e6, lf.r2};
+    } catch (const std::invalid_argument&) {  // a time of 0: a clock too coarse for the iterations
+      f = {std::nan(""), std::nan(""), std::nan("")};
+    }
   }
   return t;
 }

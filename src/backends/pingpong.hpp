@@ -94,6 +94,7 @@ struct Row {
   std::array<bool, kWays> intact{};            // the checked round trips arrived unchanged, every round
 };
 
+// NaN everywhere when there is nothing to fit (a single size) or a time was 0.
 struct Fit {
   double alpha_us = 0;
   double beta_MBps = 0;  // +infinity when time does not grow with size
