@@ -210,47 +210,4 @@ double relative_error(double predicted_s, double measured_s) {
   return (predicted_s - measured_s) / measured_s;
 }
 
-double amdahl_speedup(double serial_fraction, int p) {
-  require_ranks(p, "amdahl_speedup");
-  return 1 / (serial_fraction + (1 - serial_fraction) / p);
-}
-
-double karp_flatt(double speedup, int p) {
-  require_ranks(p, "karp_flatt");
-  if (!(speedup > 0)) throw std::invalid_argument("karp_flatt: the speedup must be positive");
-  if (p == 1) return std::numeric_limits<double>::quiet_NaN();
-  const double inv_p = 1.0 / p;
-  return (1 / speedup - inv_p) / (1 - inv_p);
-}
-
-double amdahl_fit(std::span<const int> ps, std::span<const double> speedups) {
-  if (ps.size() != speedups.size())
-    throw std::invalid_argument("amdahl_fit: " + std::to_string(ps.size()) + " worker counts but " +
-                                std::to_string(speedups.size()) + " speedups");
-  double sxx = 0, sxy = 0;
-  for (std::size_t i = 0; i < ps.size(); ++i) {
-    require_ranks(ps[i], "amdahl_fit");
-    if (!(speedups[i] > 0) || !std::isfinite(speedups[i]))
-      throw std::invalid_argument("amdahl_fit: speedups must be positive and finite");
-    const double inv_p = 1.0 / ps[i];
-    const double x = 1 - inv_p;
-    const double y = 1 / speedups[i] - inv_p;
-    sxx += x * x;
-    sxy += x * y;
-  }
-  if (!(sxx > 0)) throw std::invalid_argument("amdahl_fit: needs a point with more than one worker");
-  return sxy / sxx;
-}
-
-double gustafson_scaled_speedup(int p, double serial_fraction) {
-  require_ranks(p, "gustafson_scaled_speedup");
-  return p - serial_fraction * (p - 1);
-}
-
-double weak_scaled_speedup(double t1_s, double tp_s, int p) {
-  require_ranks(p, "weak_scaled_speedup");
-  if (!(t1_s > 0) || !(tp_s > 0)) throw std::invalid_argument("weak_scaled_speedup: times must be positive");
-  return p * t1_s / tp_s;
-}
-
 }  // namespace pardemo::report::model

@@ -224,33 +224,4 @@ Prediction predict(const Pattern& pattern, const Params& params, int p);
 // Throws std::invalid_argument when measured is not positive.
 double relative_error(double predicted_s, double measured_s);
 
-// ---------------------------------------------------------------------------
-// Scaling statistics
-
-// Amdahl's law: S(p) = 1 / (f + (1 - f) / p) for a serial fraction f.
-double amdahl_speedup(double serial_fraction, int p);
-
-// Karp-Flatt's experimentally determined serial fraction,
-// e = (1 / S - 1 / p) / (1 - 1 / p). NaN for p = 1 (undefined). A value that
-// grows with p points at overhead (communication, imbalance) rather than a fixed
-// serial part. Throws std::invalid_argument for p < 1 or a speedup that is not positive.
-double karp_flatt(double speedup, int p);
-
-// The serial fraction f that fits S(p) = 1 / (f + (1 - f) / p) best, by least
-// squares on the linear form 1 / S - 1 / p = f (1 - 1 / p) (a line through the
-// origin: f = sum x y / sum x^2 with x = 1 - 1/p, y = 1/S - 1/p). Points with
-// p = 1 carry no information and are ignored. f is not clamped: a superlinear
-// speedup gives f < 0. Throws std::invalid_argument: lengths differ, no point with
-// p > 1, p < 1, or a speedup that is not positive.
-double amdahl_fit(std::span<const int> ps, std::span<const double> speedups);
-
-// Gustafson's scaled speedup p - f (p - 1), f being the serial fraction of the
-// time on p workers.
-double gustafson_scaled_speedup(int p, double serial_fraction);
-
-// Weak scaling measured: the problem grows with p, so the speedup of p workers
-// is p T1 / Tp (T1: one worker on the base problem, Tp: p workers on p times it).
-// Throws std::invalid_argument for p < 1 or times that are not positive.
-double weak_scaled_speedup(double t1_s, double tp_s, int p);
-
 }  // namespace pardemo::report::model

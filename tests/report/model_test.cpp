@@ -229,52 +229,5 @@ TEST(ModelPredictTest, EfficiencyFallsAsRanksDoubleWhenLatencyIsPositive) {
         << name(pat);
 }
 
-TEST(ModelStatsTest, KarpFlatt) {
-  for (int p : {2, 3, 4, 16, 100}) {
-    EXPECT_NEAR(karp_flatt(p, p), 0.0, 1e-15) << p;                       // linear speedup: no serial part
-    EXPECT_NEAR(karp_flatt(1.0, p), 1.0, 1e-15) << p;                     // no speedup: all serial
-    for (double f : {0.01, 0.1, 0.5})
-      EXPECT_NEAR(karp_flatt(amdahl_speedup(f, p), p), f, 1e-12) << p << " " << f;  // Amdahl's f exactly
-  }
-  // S = 1.6 on 2: (1/1.6 - 1/2) / (1 - 1/2) = (0.625 - 0.5) / 0.5 = 0.25.
-  EXPECT_NEAR(karp_flatt(1.6, 2), 0.25, 1e-15);
-  EXPECT_TRUE(std::isnan(karp_flatt(1.0, 1)));
-  EXPECT_THROW(karp_flatt(0.0, 2), std::invalid_argument);
-  EXPECT_THROW(karp_flatt(1.0, 0), std::invalid_argument);
-}
-
-TEST(ModelStatsTest, AmdahlFitRecoversTheSerialFraction) {
-  const std::vector<int> ps{1, 2, 3, 4, 8, 16, 32};
-  for (double f : {0.0, 0.02, 0.1, 0.4}) {
-    std::vector<double> s;
-    for (int p : ps) s.push_back(amdahl_speedup(f, p));
-    EXPECT_NEAR(amdahl_fit(ps, s), f, 1e-9) << f;
-  }
-  // Noisy: 2 % multiplicative error on every speedup, fixed seed.
-  Noise noise(0.02);
-  std::vector<double> s;
-  for (int p : ps) s.push_back(noise(amdahl_speedup(0.05, p)));
-  EXPECT_NEAR(amdahl_fit(ps, s), 0.05, 0.005);
-  // By hand: S(2) = 1.6 alone gives x = 1/2, y = 1/1.6 - 1/2 = 0.125: f = 0.25.
-  const std::vector<int> two{2};
-  const std::vector<double> s2{1.6};
-  EXPECT_NEAR(amdahl_fit(two, s2), 0.25, 1e-15);
-  // p = 1 points carry nothing; alone they are not enough.
-  const std::vector<int> ones{1, 1};
-  const std::vector<double> s11{1.0, 1.0};
-  EXPECT_THROW(amdahl_fit(ones, s11), std::invalid_argument);
-  EXPECT_THROW(amdahl_fit(two, s11), std::invalid_argument);
-}
-
-TEST(ModelStatsTest, GustafsonAndWeakScaling) {
-  EXPECT_DOUBLE_EQ(gustafson_scaled_speedup(1, 0.3), 1.0);
-  EXPECT_DOUBLE_EQ(gustafson_scaled_speedup(8, 0.0), 8.0);
-  EXPECT_DOUBLE_EQ(gustafson_scaled_speedup(8, 1.0), 1.0);
-  EXPECT_DOUBLE_EQ(gustafson_scaled_speedup(8, 0.1), 7.3);  // 8 - 0.1 * 7
-  EXPECT_DOUBLE_EQ(weak_scaled_speedup(2.0, 2.5, 4), 3.2);  // 4 * 2 / 2.5
-  EXPECT_DOUBLE_EQ(weak_scaled_speedup(2.0, 2.0, 4), 4.0);
-  EXPECT_THROW(weak_scaled_speedup(0, 1, 2), std::invalid_argument);
-}
-
 }  // namespace
 }  // namespace pardemo::report::model
