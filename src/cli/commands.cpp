@@ -204,6 +204,25 @@ int execute_workload(const W& w, const Options& o, const mpi::communicator& worl
 
 namespace {
 
+// Only the root writes files: it checks each (option, path) given, reports the
+// first that cannot be written, and every rank learns the verdict.
+bool outputs_writable(std::initializer_list<std::pair<const char*, std::string>> outputs,
+                      const mpi::communicator& world) {
+  std::string problem;
+  if (world.rank() == 0) {
+    for (const auto& [option, path] : outputs) {
+      if (path.empty()) continue;
+      if (const std::string why = report::check_writable(path); !why.empty()) {
+        problem = fmt::format("{}: {}", option, why);
+        break;
+      }
+    }
+  }
+  mpi::broadcast(world, problem, 0);
+  if (!problem.empty() && world.rank() == 0) fmt::print(stderr, "pardemo: error: {}\n", problem);
+  return problem.empty();
+}
+
 // 1, 2, 4, ... below `max`, then `max`.
 std::vector<int> worker_counts(int max) {
   std::vector<int> counts;
@@ -328,21 +347,7 @@ int sweep(const Options& o, const mpi::communicator& world, const report::Stopwa
     if (world.rank() == 0) fmt::print(stderr, "pardemo: error: sweep at {} workers: {}\n", max_scale, e.what());
     return kExitUsage;
   }
-  std::string problem;
-  if (world.rank() == 0) {
-    for (const auto& [option, path] : {std::pair{"--json", o.json}, {"--output", o.output}}) {
-      if (path.empty()) continue;
-      if (const std::string why = report::check_writable(path); !why.empty()) {
-        problem = fmt::format("{}: {}", option, why);
-        break;
-      }
-    }
-  }
-  mpi::broadcast(world, problem, 0);
-  if (!problem.empty()) {
-    if (world.rank() == 0) fmt::print(stderr, "pardemo: error: {}\n", problem);
-    return kExitUsage;
-  }
+  if (!outputs_writable({{"--json", o.json}, {"--output", o.output}}, world)) return kExitUsage;
 
   const report::JobInfo job = job_info(world);
   const bool progress = world.rank() == 0 && ::isatty(STDERR_FILENO) == 1;
@@ -501,22 +506,7 @@ int race(const Options& o, const mpi::communicator& world) {
 }
 
 int execute(const Options& o, const mpi::communicator& world, const report::Stopwatch& since_start) {
-  // Only the root writes files: it checks the path, and every rank learns the verdict.
-  std::string problem;
-  if (world.rank() == 0) {
-    for (const auto& [option, path] : {std::pair{"--json", o.json}, {"--png", o.png}, {"--owners-png", o.owners_png}}) {
-      if (path.empty()) continue;
-      if (const std::string why = report::check_writable(path); !why.empty()) {
-        problem = fmt::format("{}: {}", option, why);
-        break;
-      }
-    }
-  }
-  mpi::broadcast(world, problem, 0);
-  if (!problem.empty()) {
-    if (world.rank() == 0) fmt::print(stderr, "pardemo: error: {}\n", problem);
-    return kExitUsage;
-  }
+  if (!outputs_writable({{"--json", o.json}, {"--png", o.png}, {"--owners-png", o.owners_png}}, world)) return kExitUsage;
   const report::JobInfo job = job_info(world);
   return with_workload(o, [&](const auto& w) { return execute_workload(w, o, world, job, since_start); });
 }
