@@ -184,6 +184,7 @@ int pingpong(const Options& o, const mpi::communicator& world) {
   if (world.size() < 2) return need_two_ranks(world, "pingpong");
   pp::Options po;
   po.max_bytes = static_cast<std::size_t>(o.max_bytes);
+  po.rounds = o.rounds;
   const pp::Table table = pp::run(world, po);
   int code = kExitOk;
   if (world.rank() == 0) {

@@ -88,7 +88,7 @@ struct Raw {
   std::string radius, iterations, exchange;
   std::string cpus, timeout, mode, max_workers, backends, format, output, plot;
   std::vector<std::string> files;
-  std::string max_bytes, ranks, alpha, beta;
+  std::string max_bytes, rounds, ranks, alpha, beta;
 };
 
 // A finite decimal number within [min, max], nothing before or after.
@@ -354,6 +354,8 @@ Parsed parse(const std::vector<std::string>& args) {
   report->add_option("files", raw.files, "JSON-lines files written by --json")->required();
   add_summary_options(*report, raw);
   pingpong->add_option("--max-bytes", raw.max_bytes, "Largest message, 1 to 2^30 bytes (default 4 MiB)");
+  pingpong->add_option("--rounds", raw.rounds,
+                       "Measure each size and way R times, interleaved, and keep the median (default 1)");
   pingpong->add_option("--json", raw.json, "Append the table as one JSON line (schema pardemo.pingpong/1) to FILE");
   pingpong->add_option("--timeout", raw.timeout, "Stop the whole job with exit code 4 after SECONDS");
   add_run_options(*model, raw, false);
@@ -413,6 +415,7 @@ Parsed parse(const std::vector<std::string>& args) {
       Options o;
       o.command = "pingpong";
       if (!raw.max_bytes.empty()) o.max_bytes = parse_count("--max-bytes", raw.max_bytes, 1, 1ULL << 30);
+      if (!raw.rounds.empty()) o.rounds = static_cast<int>(parse_count("--rounds", raw.rounds, 1, 100));
       o.json = raw.json;
       if (!raw.timeout.empty()) o.timeout = parse_number("--timeout", raw.timeout, 0.001, 1e7);
       return {o, kExitOk, {}};

@@ -52,6 +52,7 @@ struct Options {
   std::vector<std::string> files;  // report: JSON-lines record files
   // pingpong
   std::uint64_t max_bytes = 4ULL << 20;
+  int rounds = 1;  // pingpong: measurements of each size and way; the median is kept
   // model
   std::vector<int> model_ranks;
   std::optional<double> alpha;  // seconds

@@ -634,7 +634,7 @@ rc=$?
 end
 
 begin "pingpong under mpirun -np 2: every size from 0 B to --max-bytes, three ways, payloads intact, fits"
-pdmpi 2 pingpong --max-bytes 4096 --json "$TMP/pp.jsonl" && {
+pdmpi 2 pingpong --max-bytes 4096 --rounds 2 --json "$TMP/pp.jsonl" && {
   expect_rc 0
   for b in 0 1 2 4 8 16 32 64 128 256 512 1024 2048 4096; do
     grep -qE "^ +$b +[0-9]+ .* yes$" "$OUT" || fail "no intact row for $b bytes"
@@ -687,6 +687,7 @@ bad_input "report format" "pdf" report x.jsonl --format pdf
 bad_input "timeout" "--timeout" run ep --timeout soon
 bad_input "timeout zero" "--timeout" run ep --timeout 0
 bad_input "cpus" "--cpus" run ep --cpus 4096
+bad_input "pingpong rounds" "--rounds" pingpong --rounds 0
 bad_input "cpus range" "descending" run ep --cpus 1-0
 
 begin "--cpus 0: two threads on one CPU are concurrent, not parallel, and the summary says so"
