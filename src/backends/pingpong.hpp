@@ -32,9 +32,10 @@
 // lower, especially for mid-size messages.
 //
 // Each rank sends from its own send buffer and receives into its own receive
-// buffer, as osu_latency does. (Echoing the received buffer instead measured
-// up to several times slower for 64 KiB..1 MiB on a 2-core VM: the answer's
-// bytes then come straight out of the other core's cache.)
+// buffer, as osu_latency does. (An earlier version in which rank 1 echoed the
+// buffer it had just received measured 64 KiB round trips about 2 to 3 times
+// slower than the OSU-style program on the 2-core development VM; answering
+// from its own buffer, the two agree.)
 //
 // Payload check: the first warm-up round trip of every (size, way) carries a
 // pattern that depends on the size, the way and the round; rank 1 checks every
