@@ -123,6 +123,20 @@ expect_no_out() {
 # Number of lines in a file, counting an unterminated last line.
 count_lines() { grep -c '' "$1"; }
 
+# await_exit PID TENTHS WHAT : waits up to TENTHS tenths of a second for the
+# background job PID to end (killing it and failing with WHAT if it does not),
+# then sets RC to its exit code.
+await_exit() {
+  local pid=$1 tenths=$2 what=$3
+  for _ in $(seq "$tenths"); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    fail "$what"
+    kill -KILL "$pid"
+  fi
+  wait "$pid"
+  RC=$?
+}
+
 # ------------------------------------------------------------ preconditions
 
 begin "prerequisites: $MPIRUN, $PYTHON, timeout"
@@ -578,14 +592,8 @@ if [[ -z $victim ]]; then
 else
   kill -KILL "$victim"
   t0=$SECONDS
-  for _ in $(seq 150); do kill -0 "$job" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$job" 2>/dev/null; then
-    fail "mpirun still running 15 s after a rank was killed"
-    kill -KILL "$job"
-  fi
-  wait "$job"
-  rc=$?
-  [[ $rc -ne 0 ]] || fail "mpirun exit code 0 after a rank was killed"
+  await_exit "$job" 150 "mpirun still running 15 s after a rank was killed"
+  [[ $RC -ne 0 ]] || fail "mpirun exit code 0 after a rank was killed"
   [[ $((SECONDS - t0)) -le 10 ]] || fail "mpirun took $((SECONDS - t0)) s to end"
   if [[ -e $TMP/killed.jsonl ]]; then
     "$PYTHON" -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$TMP/killed.jsonl" ||
@@ -605,14 +613,8 @@ for attempt in 1 2 3; do
   sleep 3
   kill -TERM "$job"
   t0=$SECONDS
-  for _ in $(seq 100); do kill -0 "$job" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$job" 2>/dev/null; then
-    fail "mpirun still running 10 s after SIGTERM (attempt $attempt)"
-    kill -KILL "$job"
-  fi
-  wait "$job"
-  rc=$?
-  [[ $rc -ne 0 ]] || fail "exit code 0 after SIGTERM (attempt $attempt)"
+  await_exit "$job" 100 "mpirun still running 10 s after SIGTERM (attempt $attempt)"
+  [[ $RC -ne 0 ]] || fail "exit code 0 after SIGTERM (attempt $attempt)"
   if grep -q '^pardemo: stopped by SIGTERM' "$TMP/term.err"; then
     said=1
     break
