@@ -429,15 +429,45 @@ int report_runs(const Options& o) {
   return verified ? kExitOk : kExitVerification;
 }
 
-void pin_to_cpus(const std::vector<int>& cpus) {
-  if (cpus.empty()) return;
+std::string pin_to_cpus(const std::vector<int>& cpus) {
+  if (cpus.empty()) return {};
+  auto list = [](const std::vector<int>& v) {
+    std::string s;
+    for (int c : v) s += (s.empty() ? "" : ",") + std::to_string(c);
+    return s;
+  };
   cpu_set_t set;
   CPU_ZERO(&set);
   for (int c : cpus) CPU_SET(static_cast<std::size_t>(c), &set);
   // The calling thread only: threads started later inherit it, and the workers
   // are all started later.
   if (::sched_setaffinity(0, sizeof set, &set) != 0)
-    throw std::runtime_error(fmt::format("--cpus: cannot run on those CPUs: {}", std::strerror(errno)));
+    return fmt::format("--cpus {}: this process may not run on any of them ({})", list(cpus), std::strerror(errno));
+  cpu_set_t kept;
+  CPU_ZERO(&kept);
+  std::vector<int> dropped;
+  if (::sched_getaffinity(0, sizeof kept, &kept) == 0) {
+    for (int c : cpus)
+      if (!CPU_ISSET(static_cast<std::size_t>(c), &kept)) dropped.push_back(c);
+  }
+  if (!dropped.empty())
+    return fmt::format("--cpus {}: this process may not run on CPU {} (outside its cpuset)", list(cpus), list(dropped));
+  return {};
+}
+
+int pin_every_rank(const std::vector<int>& cpus, const mpi::communicator& world) {
+  const std::string mine = pin_to_cpus(cpus);
+  std::vector<std::string> all;
+  mpi::gather(world, mine, all, 0);
+  std::string problem;
+  if (world.rank() == 0) {
+    for (std::size_t r = 0; r < all.size() && problem.empty(); ++r)
+      if (!all[r].empty()) problem = world.size() == 1 ? all[r] : fmt::format("rank {}: {}", r, all[r]);
+    if (!problem.empty()) fmt::print(stderr, "pardemo: error: {}\n", problem);
+  }
+  int code = problem.empty() ? kExitOk : kExitUsage;
+  mpi::broadcast(world, code, 0);
+  return code;
 }
 
 int check_same_arguments(const std::vector<std::string>& args, const mpi::communicator& world) {

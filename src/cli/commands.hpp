@@ -26,9 +26,19 @@ int report_runs(const Options& o);
 // every rank, rank 0 naming the first rank that differs, when they were not.
 int check_same_arguments(const std::vector<std::string>& args, const boost::mpi::communicator& world);
 
-// --cpus: pins this process's later threads to `cpus` (sched_setaffinity).
-// Throws std::runtime_error when the kernel refuses (a CPU outside the cgroup).
-void pin_to_cpus(const std::vector<int>& cpus);
+// --cpus: pins this process's later threads to `cpus` (sched_setaffinity) and
+// checks that the kernel kept every one (it silently drops CPUs outside the
+// cgroup's cpuset, and refuses when none is left). Empty when it did (or `cpus`
+// is empty); otherwise why not, in one line naming the CPUs not allowed.
+std::string pin_to_cpus(const std::vector<int>& cpus);
+
+// pin_to_cpus on every rank of `world`, collectively: exit code 2 on every rank,
+// rank 0 naming the first rank that could not, when one could not; else 0.
+int pin_every_rank(const std::vector<int>& cpus, const boost::mpi::communicator& world);
+
+// `pardemo overlap`, on one process, no MPI: waiting tasks sequential and on an
+// event loop, computing tasks sequential, on the event loop and on N threads.
+int overlap(const Options& o);
 
 // `pardemo pingpong`: latency and bandwidth between ranks 0 and 1, three ways.
 int pingpong(const Options& o, const boost::mpi::communicator& world);

@@ -64,6 +64,8 @@ int main(int argc, char** argv) {
   if (options.command == "list") return launch_rank() == 0 ? cli::list_workloads() : cli::kExitOk;
   // Reading records needs no MPI: one process does it, also under a launcher.
   if (options.command == "report") return launch_rank() == 0 ? cli::report_runs(options) : cli::kExitOk;
+  // The overlap demo is one process on one or a few threads: no MPI either.
+  if (options.command == "overlap") return launch_rank() == 0 ? cli::overlap(options) : cli::kExitOk;
 
   // Armed before MPI starts, so even a start-up that hangs is ended.
   const cli::Watchdog watchdog(options.timeout, launch_rank(), cli::kExitTimeout);
@@ -79,9 +81,9 @@ int main(int argc, char** argv) {
   try {
     if (const int code = cli::check_same_arguments(std::vector<std::string>(argv + 1, argv + argc), world); code != 0)
       return code;
-    if (options.command == "race") return cli::race(options, world);
     if (options.command == "pingpong") return cli::pingpong(options, world);
-    cli::pin_to_cpus(options.cpus);
+    if (const int code = cli::pin_every_rank(options.cpus, world); code != 0) return code;
+    if (options.command == "race") return cli::race(options, world);
     if (options.command == "sweep") return cli::sweep(options, world, since_start);
     if (options.command == "model") return cli::model_scaling(options, world);
     return cli::execute(options, world, since_start);

@@ -80,6 +80,8 @@ std::vector<int> parse_cpu_list(const std::string& text, int limit) {
 
 namespace {
 
+int configured_cpus() { return static_cast<int>(std::max(1L, ::sysconf(_SC_NPROCESSORS_CONF))); }
+
 struct Raw {
   std::string workload, backend, threads, size_class, size, split, chunk, repeat, warmup, json;
   std::string width, height, max_iter, window, png, owners_png;
@@ -276,8 +278,7 @@ Options validate(const std::string& command, const Raw& raw) {
   if (!raw.repeat.empty()) o.repeat = static_cast<int>(parse_count("--repeat", raw.repeat, 1, 1000));
   if (!raw.warmup.empty()) o.warmup = static_cast<int>(parse_count("--warmup", raw.warmup, 0, 100));
   o.json = raw.json;
-  if (!raw.cpus.empty())
-    o.cpus = parse_cpu_list(raw.cpus, static_cast<int>(std::max(1L, ::sysconf(_SC_NPROCESSORS_CONF))));
+  if (!raw.cpus.empty()) o.cpus = parse_cpu_list(raw.cpus, configured_cpus());
   if (!raw.timeout.empty()) o.timeout = parse_number("--timeout", raw.timeout, 0.001, 1e7);
   if (command == "sweep") {
     if (raw.mode != "strong" && raw.mode != "weak")
@@ -314,10 +315,10 @@ std::string one_line(std::string s) {
   return s;
 }
 
-constexpr const char* kCommands = "list, run, compare, sweep, race, report, pingpong, model";
+constexpr const char* kCommands = "list, run, compare, sweep, race, report, pingpong, model, overlap";
 
 bool is_command(const std::string& s) {
-  for (const char* c : {"list", "run", "compare", "sweep", "race", "report", "pingpong", "model"})
+  for (const char* c : {"list", "run", "compare", "sweep", "race", "report", "pingpong", "model", "overlap"})
     if (s == c) return true;
   return false;
 }
@@ -366,8 +367,20 @@ Parsed parse(const std::vector<std::string>& args) {
       "race", "The shared-state hazard: threads adding to one counter, unsynchronized and four safe ways");
   std::string race_threads;
   std::string increments;
-  race->add_option("-t,--threads", race_threads, "Threads adding to the counter (default 2)");
+  race->add_option("-t,--threads", race_threads, "Threads adding to the counter, 1 to 1024 (default 2)");
   race->add_option("-k,--increments", increments, "Increments per thread (and per rank), 1 to 10^10 (default 10^7)");
+  race->add_option("--cpus", raw.cpus, "Pin every rank and its threads to these CPUs, e.g. 0 or 0,1 (default: as launched)");
+  auto* overlap = app.add_subcommand(
+      "overlap", "Tasks that wait, overlapped on one thread by an event loop; tasks that compute, on one thread and on N");
+  std::string tasks, wait_ms, compute_ms;
+  overlap->add_option("--tasks", tasks, "Number of tasks, 1 to 10000 (default 8)");
+  overlap->add_option("--wait-ms", wait_ms, "Waiting (I/O latency) per waiting task in ms, 1 to 60000 (default 100)");
+  overlap->add_option("--compute-ms", compute_ms,
+                      "Computation per computing task in ms, 0.1 to 60000 (default 50); waiting tasks compute 1/20 of it");
+  overlap->add_option("-t,--threads", race_threads, "Threads for the threaded way, 1 to 1024 (default: the CPUs allowed, at least 2)");
+  overlap->add_option("--cpus", raw.cpus, "Pin the process to these CPUs, e.g. 0 or 0,1 (default: as launched)");
+  overlap->add_option("--format", raw.format, "table | md | json on stdout and in --output (default table)");
+  overlap->add_option("-o,--output", raw.output, "Also write the report in --format to FILE");
 
   if (!args.empty() && !args.front().empty() && args.front().front() != '-' && !is_command(args.front()))
     return {std::nullopt, kExitUsage, fmt::format("unknown command '{}' (known: {})", args.front(), kCommands)};
@@ -398,6 +411,36 @@ Parsed parse(const std::vector<std::string>& args) {
       o.command = "race";
       o.threads = race_threads.empty() ? 2 : static_cast<int>(parse_count("--threads", race_threads, 1, 1024));
       if (!increments.empty()) o.increments = parse_count("--increments", increments, 1, 10'000'000'000ULL);
+      if (!raw.cpus.empty()) o.cpus = parse_cpu_list(raw.cpus, configured_cpus());
+      return {o, kExitOk, {}};
+    } catch (const std::invalid_argument& e) {
+      return {std::nullopt, kExitUsage, one_line(e.what())};
+    }
+  }
+  if (overlap->parsed()) {
+    try {
+      Options o;
+      o.command = "overlap";
+      if (!race_threads.empty()) o.threads = static_cast<int>(parse_count("--threads", race_threads, 1, 1024));
+      if (!tasks.empty()) o.tasks = parse_count("--tasks", tasks, 1, 10'000);
+      if (!wait_ms.empty()) o.wait_ms = parse_number("--wait-ms", wait_ms, 1, 60'000);
+      if (!compute_ms.empty()) o.compute_ms = parse_number("--compute-ms", compute_ms, 0.1, 60'000);
+      // Sequentially, the waiting tasks take tasks x (wait + compute / 20) and the
+      // computing tasks tasks x compute, twice (one thread, then the event loop).
+      const double sequential_s = static_cast<double>(o.tasks) * (o.wait_ms + o.compute_ms * (2 + 1.0 / 20)) / 1000;
+      constexpr double kMaxSeconds = 600;
+      if (sequential_s > kMaxSeconds)
+        throw std::invalid_argument(fmt::format(
+            "--tasks {} with --wait-ms {} and --compute-ms {} would run for about {:.0f} s one task after another; "
+            "at most {:.0f} s",
+            o.tasks, o.wait_ms, o.compute_ms, sequential_s, kMaxSeconds));
+      if (!raw.cpus.empty()) o.cpus = parse_cpu_list(raw.cpus, configured_cpus());
+      if (!raw.format.empty()) {
+        if (raw.format != "table" && raw.format != "md" && raw.format != "json")
+          throw std::invalid_argument(fmt::format("unknown format '{}' (known: table, md, json)", raw.format));
+        o.format = raw.format;
+      }
+      o.output = raw.output;
       return {o, kExitOk, {}};
     } catch (const std::invalid_argument& e) {
       return {std::nullopt, kExitUsage, one_line(e.what())};

@@ -20,7 +20,7 @@ inline constexpr int kExitRuntime = 3;
 inline constexpr int kExitTimeout = 4;  // --timeout expired: the whole job was stopped
 
 struct Options {
-  std::string command;  // list, run, compare, sweep, race, report, pingpong, model
+  std::string command;  // list, run, compare, sweep, race, report, pingpong, model, overlap
   std::string workload;
   std::optional<backends::Kind> backend;
   std::optional<int> threads;
@@ -57,6 +57,10 @@ struct Options {
   std::vector<int> model_ranks;
   std::optional<double> alpha;  // seconds
   std::optional<double> beta;   // bytes per second
+  // overlap
+  std::uint64_t tasks = 8;
+  double wait_ms = 100;    // per task, the waiting (I/O latency) of a waiting task
+  double compute_ms = 50;  // per task, the computation of a computing task
 };
 
 // What parsing decided: run with `options`, or stop now with `exit_code`, after
