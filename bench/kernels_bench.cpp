@@ -5,20 +5,37 @@
 //   primes one segment    kSegment consecutive integers sieved near 10^8 and 10^10;
 //                         items/s counts integers
 //   pi_by_recursion       the independent reference count pi(10^10)
+//   mandelbrot one row    a row of class W's window, near the real axis (dear) and at
+//                         the bottom edge (cheap); items/s counts pixels
+//   stencil one sweep     OUT += star stencil (R = 2) of IN over an n x n tile, then
+//                         IN += 1; items/s counts points, and MFlop/s is reported as
+//                         the Parallel Research Kernels count it, 2 * (4R + 1) + 1 per point
+//   sort local_sort       N generated 64-bit keys sorted in place; items/s counts keys
+//   wordfreq count        a generated corpus counted into a word table; bytes/s
 // No MPI and no threads: these are the single-core rates that the whole-program
 // figures (scripts/bench) divide up between workers.
 #include <benchmark/benchmark.h>
 
 #include <array>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "core/ep.hpp"
+#include "core/mandelbrot.hpp"
 #include "core/primes.hpp"
+#include "core/sort.hpp"
+#include "core/stencil.hpp"
+#include "core/wordfreq.hpp"
 
 namespace {
 
 namespace ep = pardemo::core::ep;
 namespace primes = pardemo::core::primes;
+namespace mandelbrot = pardemo::core::mandelbrot;
+namespace stencil = pardemo::core::stencil;
+namespace sort = pardemo::core::sort;
+namespace wordfreq = pardemo::core::wordfreq;
 
 // One EP batch; the argument is the batch index (where the generator jumps to).
 void BM_EpBatch(benchmark::State& state) {
@@ -78,6 +95,82 @@ void BM_PiByRecursion(benchmark::State& state) {
   state.counters["pi"] = static_cast<double>(pi);
 }
 BENCHMARK(BM_PiByRecursion)->Arg(10'000'000'000)->Unit(benchmark::kMillisecond);
+
+// One image row of class W; the argument is the row: 0 lies on the real axis
+// (through the set: dear), height - 1 at the bottom edge (cheap).
+void BM_MandelbrotRow(benchmark::State& state) {
+  const mandelbrot::Workload w(*mandelbrot::find_class('W'));
+  const auto height = w.params().height;
+  const auto py = state.range(0) < 0 ? height - 1 : static_cast<std::uint32_t>(state.range(0));
+  std::vector<std::uint32_t> row(w.params().width);
+  for (auto _ : state) {
+    w.compute_row(py, row.data());
+    benchmark::DoNotOptimize(row.data());
+  }
+  std::uint64_t iterations = 0;
+  for (const auto v : row) iterations += v;
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(row.size()));
+  state.counters["iterations_per_pixel"] = static_cast<double>(iterations) / static_cast<double>(row.size());
+  state.SetLabel("items = pixels");
+}
+BENCHMARK(BM_MandelbrotRow)->Arg(0)->Arg(-1)->Unit(benchmark::kMicrosecond);
+
+// One stencil iteration over an n x n tile with R = 2: OUT += stencil(IN), IN += 1,
+// as the serial backend does it. The argument is n (the tile's side).
+void BM_StencilSweep(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  constexpr int kRadius = 2;
+  const stencil::Weights w = stencil::weights(kRadius);
+  const stencil::Layout l{n, n, static_cast<std::size_t>(kRadius)};
+  std::vector<double> in(l.size(), 0.0);
+  std::vector<double> out(l.size(), 0.0);
+  const stencil::Tile all{0, n, 0, n};
+  stencil::initialize(in, l, all, 0, 0);
+  const stencil::Tile inner{kRadius, n - 2 * kRadius, kRadius, n - 2 * kRadius};
+  for (auto _ : state) {
+    stencil::apply(w, in, out, l, inner);
+    stencil::increment(in, l, all);
+    benchmark::ClobberMemory();
+  }
+  const auto points = static_cast<std::int64_t>(inner.rows * inner.cols);
+  state.SetItemsProcessed(state.iterations() * points);
+  state.counters["MFlop/s"] = benchmark::Counter(static_cast<double>(points) * (2.0 * (4 * kRadius + 1) + 1) * 1e-6,
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel("items = interior points");
+}
+BENCHMARK(BM_StencilSweep)->Arg(500)->Arg(2000)->Arg(4000)->Unit(benchmark::kMillisecond);
+
+// local_sort of N generated keys (regenerated, untimed, before every sort).
+void BM_LocalSort(benchmark::State& state) {
+  sort::Params p{};
+  p.n = static_cast<std::uint64_t>(state.range(0));
+  const std::vector<sort::Key> keys = sort::generate_keys(p, {0, p.n});
+  std::vector<sort::Key> work(keys.size());
+  for (auto _ : state) {
+    state.PauseTiming();
+    work = keys;
+    state.ResumeTiming();
+    sort::local_sort(work);
+    benchmark::DoNotOptimize(work.data());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  state.SetLabel("items = keys");
+}
+BENCHMARK(BM_LocalSort)->Arg(1 << 20)->Arg(1 << 24)->Unit(benchmark::kMillisecond);
+
+// Counting the words of a generated corpus of the argument's size in bytes.
+void BM_WordCount(benchmark::State& state) {
+  const std::string text = wordfreq::generate_corpus(static_cast<std::uint64_t>(state.range(0)), 1);
+  std::size_t distinct = 0;
+  for (auto _ : state) {
+    const wordfreq::Counts counts = wordfreq::count(text);
+    distinct = counts.size();
+    benchmark::DoNotOptimize(distinct);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
+  state.counters["distinct_words"] = static_cast<double>(distinct);
+}
+BENCHMARK(BM_WordCount)->Arg(1 << 20)->Arg(1 << 26)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
