@@ -104,6 +104,8 @@ Measured<typename W::Result> measure(const W& w, backends::Kind kind, const back
     rec.threads_per_rank = out.threads_per_rank;
     if (world.rank() == 0) {
       rec.repeats.push_back({out.wall, out.combine, out.workers});
+      if constexpr (requires { out.result->halo; })
+        if (!out.result->halo.empty()) rec.halo.push_back(out.result->halo);
       results.push_back(W::fields(*out.result));
       if (i == 0) rec.verification = w.verify(*out.result);
       m.last = std::move(out.result);
@@ -174,6 +176,7 @@ int execute_workload(const W& w, const Options& o, const mpi::communicator& worl
     }
     std::string out = report::describe_job(records.front(), job, o.repeat) + "\n";
     out += report::timing_table(records) + "\n" + report::worker_table(records) + "\n";
+    if (const std::string halo = report::halo_table(records); !halo.empty()) out += halo + "\n";
     out += report::verification_lines(records);
     const double total = since_start.seconds();
     out += fmt::format("Time: {:.3f} s in timed runs of {:.3f} s since start ({:.1f}%)\n", timed, total,

@@ -108,6 +108,13 @@ nlohmann::json to_json(const RunRecord& run, const JobInfo& job) {
     const auto epochs = rank_epochs(r.workers);
     for (const auto& w : r.workers) workers.push_back(to_json(w, epochs.count(w.rank) != 0U ? epochs.at(w.rank) : 0.0));
     reps.push_back({{"wall_s", r.wall}, {"combine_s", r.combine}, {"workers", workers}});
+    const std::size_t i = reps.size() - 1;
+    if (i < run.halo.size() && !run.halo[i].empty()) {
+      nlohmann::json halo = nlohmann::json::array();
+      for (const auto& h : run.halo[i])
+        halo.push_back({{"rank", h.rank}, {"blocking_comm_s", h.blocking}, {"exposed_comm_s", h.exposed}, {"hidden_s", h.hidden()}});
+      reps.back()["halo_overlap"] = halo;
+    }
   }
   j["repeats"] = reps;
   j["result"] = to_json(run.result);

@@ -13,6 +13,24 @@ namespace pardemo::report {
 
 inline constexpr const char* kSchema = "pardemo.run/1";
 
+// One rank's halo exchange in a stencil run with the overlapping exchange, next
+// to the same grid's blocking exchange run right after it on the same ranks.
+// blocking: the rank's main thread's time in the blocking exchanges (post, wait).
+// exposed: its time in the overlapping exchanges that the inner points did not
+// cover (posting, and waiting for the halo once they were done).
+struct HaloTimes {
+  int rank = 0;
+  double blocking = 0;
+  double exposed = 0;
+  // What the overlap hid: blocking - exposed, and 0 when the overlap exposed more.
+  [[nodiscard]] double hidden() const { return blocking > exposed ? blocking - exposed : 0.0; }
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar & rank & blocking & exposed;
+  }
+};
+
 struct Repeat {
   double wall = 0;
   double combine = 0;
@@ -37,6 +55,8 @@ struct RunRecord {
   std::string mode;                         // sweep: "strong" or "weak" (empty for run and compare)
   int scale = 1;                            // weak sweep: the problem is `scale` times the base size
   std::vector<core::Field> base_parameters;  // weak sweep: the size at one worker
+  // stencil --exchange overlap on ranks: for each repeat (as `repeats`), one per rank.
+  std::vector<std::vector<HaloTimes>> halo;
 
   [[nodiscard]] int workers() const { return ranks * threads_per_rank; }
   [[nodiscard]] std::vector<double> walls() const;

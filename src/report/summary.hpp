@@ -21,6 +21,11 @@ std::string timing_table(const std::vector<RunRecord>& runs);
 // from each run's median repeat.
 std::string worker_table(const std::vector<RunRecord>& runs);
 
+// Stencil with the overlapping exchange, per rank of each run that measured it
+// (median repeat): the blocking exchange's time, the overlap's exposed time, and
+// the hidden difference. Empty when no run did.
+std::string halo_table(const std::vector<RunRecord>& runs);
+
 // The answer and how it was checked, NPB style.
 std::string verification_lines(const std::vector<RunRecord>& runs);
 

@@ -53,6 +53,25 @@ void check(Kind kind, const cst::Params& p, Exchange ex, const Plan& plan, doubl
   EXPECT_EQ(r.norm, serial) << what << ": the norm is bit-identical for every decomposition";
   EXPECT_EQ(r.points, cst::interior_points(p)) << what;
   EXPECT_EQ(r.rows_of_ranks * r.cols_of_ranks, ranks) << what;
+  // What the overlap hid: measured on ranks with the overlapping exchange only,
+  // one figure per rank, each time non-negative, hidden within the blocking time.
+  if (distributed && ex == Exchange::overlap) {
+    ASSERT_EQ(r.halo.size(), static_cast<std::size_t>(ranks)) << what;
+    for (std::size_t i = 0; i < r.halo.size(); ++i) {
+      const auto& h = r.halo[i];
+      EXPECT_EQ(h.rank, static_cast<int>(i)) << what;
+      EXPECT_GE(h.blocking, 0) << what;
+      EXPECT_GE(h.exposed, 0) << what;
+      EXPECT_GE(h.hidden(), 0) << what;
+      EXPECT_LE(h.hidden(), h.blocking) << what;
+      EXPECT_DOUBLE_EQ(h.hidden(), std::max(0.0, h.blocking - h.exposed)) << what;
+      // The exposed halo time is part of the main thread's communication.
+      ASSERT_LT(i * static_cast<std::size_t>(threads), out.workers.size()) << what;
+      EXPECT_LE(h.exposed, out.workers[i * static_cast<std::size_t>(threads)].comm) << what;
+    }
+  } else {
+    EXPECT_TRUE(r.halo.empty()) << what << ": no blocking reference without the overlapping exchange on ranks";
+  }
 
   ASSERT_EQ(out.workers.size(), static_cast<std::size_t>(ranks * threads)) << what;
   std::uint64_t items = 0;

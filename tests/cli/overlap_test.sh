@@ -167,6 +167,30 @@ run "$PARDEMO" overlap --tasks 3 --wait-ms 10 --compute-ms 5 --format md && {
 }
 end
 
+begin "stencil --exchange overlap under mpirun -np 2: per rank, blocking and exposed halo time, hidden within blocking"
+run "$MPIRUN" -np 2 --oversubscribe "$PARDEMO" run stencil --class S --exchange overlap --repeat 2 --json "$TMP/st.jsonl" && {
+  expect_rc 0
+  expect_out '^Halo exchange per rank' "the halo table"
+  [[ $(grep -Ec '^mpi +[01] +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9]+%$' "$OUT") -eq 2 ]] || fail "not one halo row per rank"
+  "$PYTHON" - "$TMP/st.jsonl" <<'EOF' || fail "halo figures missing, negative or inconsistent in the JSON record"
+import json, sys
+r = json.loads(open(sys.argv[1]).readline())
+for rep in r["repeats"]:
+    h = rep["halo_overlap"]
+    assert [x["rank"] for x in h] == [0, 1], h
+    for x in h:
+        assert x["blocking_comm_s"] >= 0 and x["exposed_comm_s"] >= 0 and x["hidden_s"] >= 0, x
+        assert x["hidden_s"] <= x["blocking_comm_s"], x
+        assert abs(x["hidden_s"] - max(0.0, x["blocking_comm_s"] - x["exposed_comm_s"])) < 1e-12, x
+EOF
+}
+run "$MPIRUN" -np 2 --oversubscribe "$PARDEMO" run stencil --class S --exchange blocking --json "$TMP/stb.jsonl" && {
+  expect_rc 0
+  grep -q '^Halo exchange per rank' "$OUT" && fail "a halo table without the overlapping exchange"
+  grep -q halo_overlap "$TMP/stb.jsonl" && fail "halo figures in a blocking record"
+}
+end
+
 # ------------------------------------------------------------ bad input
 
 bad() {
