@@ -701,6 +701,22 @@ pd run ep --class S --backend threads --threads 2 --cpus 0 --json "$TMP/cpus.jso
 }
 end
 
+bad_input "race increments zero" "--increments" race --increments 0
+bad_input "race increments too many" "--increments" race --increments 1e11
+bad_input "race threads zero" "--threads" race --threads 0
+bad_input "race threads absurd" "--threads" race --threads 100000
+bad_input "race cpus" "--cpus" race --cpus 4096
+bad_input "race cpus range" "descending" race --cpus 1-0
+
+begin "race --cpus 0: the table says 1 CPU, the safe ways are exact"
+pd race --threads 2 --increments 100000 --cpus 0 && {
+  expect_rc 0
+  expect_out 'five ways; 1 CPU usable here' "1 usable CPU"
+  expect_out '^mutex +2 threads +200000 +200000 +0 ' "an exact row for the mutex"
+  expect_out '^partials +2 threads +200000 +200000 +0 ' "an exact row for the partials"
+}
+end
+
 # ------------------------------------------------------------------ summary
 
 echo "# elapsed: $((SECONDS - START)) s"
