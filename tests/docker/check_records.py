@@ -8,6 +8,9 @@ hold only whole JSON objects, one per line, and every record must have
 verified. KIND names what the file must contain:
   compare  serial, threads and mpi records; the mpi one with one rank per node
   sweep    "command": "sweep" records; an mpi point with one rank per node
+  spread   every mpi record of 2 or more ranks (there must be one) ran on more
+           than one node, and only on the listed nodes (a SLURM job, placed by
+           the scheduler)
   any      nothing more (a file cut short by a failed job: whole lines only)
 An mpi record "with one rank per node" has as many ranks as there are nodes,
 and its "hosts" and "addresses" arrays name every node exactly once.
@@ -52,6 +55,23 @@ def spans_all_nodes(path, record, hosts, addresses):
     print(f"check_records: {where}: {len(hosts)} distinct hosts {sorted(got_hosts)}, addresses {sorted(got_addresses)}")
 
 
+def spread_over_nodes(path, records, hosts, addresses):
+    multi = [r for r in records if r.get("backend") == "mpi" and (r.get("ranks") or 0) >= 2]
+    if not multi:
+        fail(f"{path}: no mpi record with 2 or more ranks")
+    for r in multi:
+        where = f"{path}: {r.get('command', '?')} mpi ranks={r.get('ranks')}"
+        got_hosts = r.get("hosts") or []
+        got_addresses = r.get("addresses") or []
+        if len(got_hosts) != r.get("ranks") or not set(got_hosts) <= hosts:
+            fail(f"{where}: hosts {got_hosts}, expected one per rank, each of {sorted(hosts)}")
+        if not set(got_addresses) <= addresses:
+            fail(f"{where}: addresses {got_addresses}, expected some of {sorted(addresses)}")
+        if len(set(got_hosts)) < 2:
+            fail(f"{where}: all ranks on {sorted(set(got_hosts))}, expected more than one node")
+        print(f"check_records: {where}: hosts {got_hosts}")
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__)
@@ -83,6 +103,8 @@ def main():
                 fail(f"{path}: expected only \"command\": \"sweep\" records")
             points = sorted({(r.get("backend"), r.get("workers")) for r in records}, key=str)
             print(f"check_records: {path}: sweep points {points}")
+        if kind == "spread":
+            spread_over_nodes(path, records, hosts, addresses)
         if kind in ("compare", "sweep"):
             if not full:
                 fail(f"{path}: no mpi record with {len(nodes)} ranks")

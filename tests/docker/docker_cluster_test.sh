@@ -29,80 +29,15 @@ CHECK="$PYTHON $ROOT/tests/docker/check_records.py"
 STOP_LIMIT=60   # seconds from stopping a worker to the end of the job
 START=$SECONDS
 
-say() { printf '[%4d s] %s\n' "$((SECONDS - START))" "$*"; }
-skip() {
-  say "SKIP: $*"
-  if [[ ${PARDEMO_CI:-} == 1 ]]; then
-    say "PARDEMO_CI=1: this test must run in CI, a skip is a failure"
-    exit 1
-  fi
-  exit 77
-}
-fail() {
-  say "FAIL: $*"
-  exit 1
-}
+# shellcheck source=tests/docker/lib.sh
+source "$ROOT/tests/docker/lib.sh"
 
 if [[ -n $PARDEMO && ! -x $PARDEMO ]]; then fail "$PARDEMO is not an executable file"; fi
-command -v docker >/dev/null 2>&1 || skip "no docker command (Debian package docker.io)"
-docker info >/dev/null 2>&1 || skip "no Docker engine: 'docker info' fails (not running, or no permission for $(id -un))"
-if docker compose version >/dev/null 2>&1; then
-  COMPOSE=(docker compose)
-elif command -v docker-compose >/dev/null 2>&1; then
-  COMPOSE=(docker-compose)
-else
-  skip "neither 'docker compose' nor docker-compose is installed"
-fi
-[[ -x $PYTHON ]] || skip "no $PYTHON (Debian package python3)"
+docker_checks "$PYTHON"
 
 # ------------------------------------------------------------------ set-up
-# A project, an image tag and a results directory of this run only. The name
-# carries this shell's process id, so that a later run can tell a project
-# whose test was killed outright (SIGKILL: no trap) and remove it.
-PREFIX=pardemotest
-export COMPOSE_PROJECT_NAME="$PREFIX-$$-$RANDOM"
-export PARDEMO_IMAGE="pardemo-test:$COMPOSE_PROJECT_NAME"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/pardemo-docker.XXXXXX") || exit 1
-export PARDEMO_RESULTS=$WORK/results
-mkdir -p "$PARDEMO_RESULTS"
+docker_project pardemotest
 CLUSTER=("$ROOT/scripts/cluster")
-
-compose_p() { "${COMPOSE[@]}" -f "$ROOT/docker-compose.yml" -p "$1" "${@:2}"; }
-
-# Remove one project's containers, network, volume and test image.
-remove_project() {
-  local project=$1
-  PARDEMO_IMAGE="pardemo-test:$project" PARDEMO_RESULTS="$WORK/results" \
-    compose_p "$project" down -v --remove-orphans -t 1 >/dev/null 2>&1
-  docker rmi -f "pardemo-test:$project" >/dev/null 2>&1
-  # Whatever compose could not see (it was killed while creating them).
-  local label="label=com.docker.compose.project=$project" ids
-  mapfile -t ids < <(docker ps -aq --filter "$label")
-  [[ ${#ids[@]} -eq 0 ]] || docker rm -f "${ids[@]}" >/dev/null 2>&1
-  mapfile -t ids < <(docker network ls -q --filter "$label")
-  [[ ${#ids[@]} -eq 0 ]] || docker network rm "${ids[@]}" >/dev/null 2>&1
-  mapfile -t ids < <(docker volume ls -q --filter "$label")
-  [[ ${#ids[@]} -eq 0 ]] || docker volume rm "${ids[@]}" >/dev/null 2>&1
-  return 0
-}
-
-# Projects of earlier runs of this test whose shell no longer exists.
-reap_stale() {
-  local project pid
-  for project in $({
-    docker ps -a --format '{{.Label "com.docker.compose.project"}}'
-    docker network ls --format '{{.Label "com.docker.compose.project"}}'
-    docker volume ls --format '{{.Label "com.docker.compose.project"}}'
-    docker images --format '{{.Repository}}:{{.Tag}}' | sed -n 's/^pardemo-test://p'
-  } 2>/dev/null | grep "^$PREFIX-[0-9]*-[0-9]*$" | sort -u); do
-    pid=${project#"$PREFIX"-}
-    pid=${pid%%-*}
-    if ! kill -0 "$pid" 2>/dev/null; then
-      say "removing $project, left by a test that did not finish"
-      remove_project "$project"
-    fi
-  done
-}
 
 BG=""        # process group of the command running in the background, if any
 TORN_DOWN=0
@@ -259,12 +194,7 @@ if [[ ${PARDEMO_DOCKER_KEEP:-} != 1 ]]; then
   t=$SECONDS
   remove_project "$COMPOSE_PROJECT_NAME"
   TORN_DOWN=1
-  label="label=com.docker.compose.project=$COMPOSE_PROJECT_NAME"
-  [[ -z $(docker ps -aq --filter "$label") ]] || fail "containers left after teardown"
-  [[ -z $(docker network ls -q --filter "$label") ]] || fail "network left after teardown"
-  [[ -z $(docker volume ls -q --filter "$label") ]] || fail "volume left after teardown"
-  ! docker image inspect "$PARDEMO_IMAGE" >/dev/null 2>&1 || fail "image $PARDEMO_IMAGE left after teardown"
-  docker image inspect "${BASE_IMAGE:-debian:bookworm-slim}" >/dev/null 2>&1 || fail "the base image was removed"
+  check_torn_down
   T_DOWN=$((SECONDS - t))
 else
   T_DOWN=-
