@@ -41,7 +41,7 @@ std::uint64_t parse_count(const std::string& option, const std::string& text, st
   if (ec == std::errc::result_out_of_range || ptr != mantissa.data() + mantissa.size())
     throw fail("too large; " + range);
   for (std::uint64_t i = 0; i < exponent; ++i) {
-    if (value > max / 10 + 1) throw fail("too large; " + range);
+    if (value > max / 10) throw fail("too large; " + range);  // value * 10 > max, and might not fit in 64 bits
     value *= 10;
   }
   if (value < min) throw fail(value == 0 ? "must be positive; " + range : "too small; " + range);

@@ -16,6 +16,9 @@ TEST(OptionsTest, CountsAreStrict) {
   EXPECT_THROW(parse_count("--size", "1001", 1, 1000), std::invalid_argument);
   EXPECT_THROW(parse_count("--size", "99999999999999999999999", 1, 1000), std::invalid_argument);
   EXPECT_THROW(parse_count("--size", "1e30", 1, ~0ULL), std::invalid_argument);
+  // (2^64 - 1) / 10 + 1, times 10, is past 2^64: refused, not wrapped round to 4.
+  EXPECT_THROW(parse_count("--size", "1844674407370955162e1", 1, ~0ULL), std::invalid_argument);
+  EXPECT_EQ(parse_count("--size", "1844674407370955161e1", 1, ~0ULL), 18446744073709551610ULL);
   try {
     parse_count("--threads", "-3", 1, 1024);
   } catch (const std::invalid_argument& e) {
