@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <set>
 #include <tuple>
@@ -26,8 +27,11 @@ std::string check_record(const json& r) {
   for (const char* key : {"workload", "backend"})
     if (!r.contains(key) || !r[key].is_string()) return fmt::format("missing or invalid field \"{}\"", key);
   for (const char* key : {"workers", "ranks", "threads_per_rank"})
-    if (!r.contains(key) || !r[key].is_number_integer() || r[key].get<int>() < 1)
+    if (!r.contains(key) || !r[key].is_number_integer() || r[key].get<std::int64_t>() < 1 ||
+        r[key].get<std::int64_t>() > std::numeric_limits<int>::max())
       return fmt::format("missing or invalid field \"{}\"", key);
+  if (r["workers"].get<std::int64_t>() != r["ranks"].get<std::int64_t>() * r["threads_per_rank"].get<std::int64_t>())
+    return "\"workers\" is not \"ranks\" x \"threads_per_rank\"";
   if (!r.contains("parameters") || !r["parameters"].is_object()) return "missing or invalid field \"parameters\"";
   if (!r.contains("verified") || !r["verified"].is_boolean()) return "missing or invalid field \"verified\"";
   if (!r.contains("repeats") || !r["repeats"].is_array() || r["repeats"].empty())
@@ -36,7 +40,24 @@ std::string check_record(const json& r) {
     if (!rep.is_object() || !rep.contains("wall_s") || !rep["wall_s"].is_number() || rep["wall_s"].get<double>() < 0)
       return "a repeat without a valid \"wall_s\"";
     if (rep.contains("workers") && !rep["workers"].is_array()) return "a repeat with an invalid \"workers\"";
+    for (const auto& w : rep.value("workers", json::array())) {
+      if (!w.is_object()) return "a repeat with an invalid \"workers\"";
+      for (const char* key : {"rank", "thread"})
+        if (w.contains(key) && !(w[key].is_number_unsigned() && w[key].get<std::uint64_t>() <= std::numeric_limits<int>::max()))
+          return fmt::format("a worker with an invalid \"{}\"", key);
+      if (w.contains("items") && !w["items"].is_number_unsigned()) return "a worker with an invalid \"items\"";
+      for (const char* key : {"compute_s", "comm_s", "wait_s"})
+        if (w.contains(key) && !w[key].is_number()) return fmt::format("a worker with an invalid \"{}\"", key);
+    }
   }
+  // Optional fields: absent, or of the type the summary reads.
+  for (const char* key : {"split", "started_utc"})
+    if (r.contains(key) && !r[key].is_string()) return fmt::format("invalid field \"{}\"", key);
+  if (r.contains("mode") && r["mode"] != "strong" && r["mode"] != "weak") return "invalid field \"mode\"";
+  if (r.contains("scale") && !r["scale"].is_number_integer()) return "invalid field \"scale\"";
+  if (r.contains("base_parameters") && !r["base_parameters"].is_object()) return "invalid field \"base_parameters\"";
+  if (r.contains("identical_to_serial") && !r["identical_to_serial"].is_boolean())
+    return "invalid field \"identical_to_serial\"";
   return {};
 }
 

@@ -168,6 +168,50 @@ TEST(ScalingTest, BadLinesAreReportedWithFileAndLineAndTheRestIsKept) {
   EXPECT_EQ(loaded.origins[1], b + ":1");
 }
 
+// Fields of the wrong type, or sizes whose product overflows, make a line a
+// named problem; summarize() never sees them (it used to throw or overflow).
+TEST(ScalingTest, FieldsOfTheWrongTypeAreProblemsNotCrashes) {
+  const TempDir dir;
+  const nlohmann::json good = record("mpi", 2, 1, {1.0});
+  std::vector<std::pair<nlohmann::json, std::string>> bad;
+  auto with = [&](const std::string& key, nlohmann::json value) {
+    nlohmann::json r = good;
+    r[key] = std::move(value);
+    bad.emplace_back(r, key);
+  };
+  with("split", nlohmann::json::array({"a"}));
+  with("mode", 5);
+  with("mode", "sideways");
+  with("scale", "2");
+  with("base_parameters", 1);
+  with("identical_to_serial", "yes");
+  with("started_utc", 2024);
+  with("ranks", 65536);            // workers is no longer ranks x threads
+  with("ranks", 4294967297LL);     // past int
+  nlohmann::json big = good;       // 65536 x 65536 workers would overflow int
+  big["ranks"] = 65536;
+  big["threads_per_rank"] = 65536;
+  big["workers"] = 4294967296LL;
+  bad.emplace_back(big, "workers");
+  for (const char* key : {"rank", "thread", "items", "compute_s"}) {
+    nlohmann::json r = good;
+    r["repeats"][0]["workers"][0][key] = "x";
+    bad.emplace_back(r, key);
+  }
+  nlohmann::json not_object = good;
+  not_object["repeats"][0]["workers"][0] = 1;
+  bad.emplace_back(not_object, "workers");
+  std::string text = good.dump() + "\n";
+  for (const auto& [r, key] : bad) text += r.dump() + "\n";
+  const Loaded loaded = load({dir.file("a.jsonl", text)});
+  EXPECT_EQ(loaded.records.size(), 1U);
+  ASSERT_EQ(loaded.problems.size(), bad.size());
+  for (std::size_t i = 0; i < bad.size(); ++i)
+    EXPECT_NE(loaded.problems[i].what.find(bad[i].second), std::string::npos) << loaded.problems[i].what;
+  std::vector<std::string> notes;
+  EXPECT_EQ(summarize(loaded.records, notes).size(), 1U);
+}
+
 TEST(ScalingTest, EmptyInputGivesNoRecords) {
   const TempDir dir;
   const Loaded loaded = load({dir.file("empty.jsonl", "")});
