@@ -118,7 +118,7 @@ run "$PARDEMO" overlap --tasks 6 --wait-ms 150 --compute-ms 80 --format json -o 
     'c["waiting, event loop"]["wall_s"] < 0.6 * c["waiting, sequential"]["wall_s"]' \
     'c["waiting, sequential"]["wall_s"] >= 6 * 0.150' \
     'c["waiting, event loop"]["wall_s"] >= 0.150' \
-    'c["computing, event loop"]["wall_s"] / c["computing, sequential"]["wall_s"] > 0.8' \
+    'c["computing, event loop"]["wall_s"] / c["computing, sequential"]["wall_s"] > 0.6' \
     'abs(c["computing, event loop"]["ratio"] - c["computing, event loop"]["wall_s"] / c["computing, sequential"]["wall_s"]) < 1e-9' \
     'c["waiting, sequential"]["checksum"] == c["waiting, event loop"]["checksum"]' \
     'len({x["checksum"] for n, x in c.items() if n.startswith("computing")}) == 1' \
@@ -140,12 +140,15 @@ EOF
 }
 end
 
+# Two threads on one CPU take turns: their wall stays near the sequential one
+# (ratio ~1), where two cores would halve it (ratio ~0.5). The bound 0.7 leaves
+# room for a busy machine's time slices and still fails on a real 2x.
 begin "overlap --cpus 0 --threads 2: one CPU allowed and reported; two threads gain nothing"
-run "$PARDEMO" overlap --tasks 4 --wait-ms 20 --compute-ms 60 --cpus 0 --threads 2 --format json && {
+run "$PARDEMO" overlap --tasks 4 --wait-ms 20 --compute-ms 100 --cpus 0 --threads 2 --format json && {
   expect_rc 0
   check_json "$OUT" \
     'r["cpus_allowed"] == [0] and r["pinned"] and r["threads"] == 2' \
-    'c["computing, 2 threads"]["ratio"] > 0.8' \
+    'c["computing, 2 threads"]["ratio"] > 0.7' \
     '"on 1 CPU" in c["computing, 2 threads"]["conclusion"]' \
     'r["checksums_identical"]'
 }
@@ -229,18 +232,28 @@ end
 
 # --cpus naming a CPU that exists but lies outside the process's cpuset: the
 # kernel would drop it silently; pardemo refuses it by name. Needs root, two
-# CPUs and a cgroup v1 cpuset hierarchy to confine a shell to CPU 0.
+# CPUs and a cpuset cgroup to confine a shell to CPU 0: the cgroup v1 cpuset
+# hierarchy where there is one, else the unified (v2) hierarchy with the cpuset
+# controller enabled for its children.
 begin "--cpus with a CPU outside the cpuset: one error line naming it, exit 2 (overlap, race, mpirun race)"
-CPUSET_ROOT=/sys/fs/cgroup/cpuset
+CPUSET_ROOT=""
+if [[ -w /sys/fs/cgroup/cpuset/cgroup.procs ]]; then
+  CPUSET_ROOT=/sys/fs/cgroup/cpuset
+elif [[ $(id -u) -eq 0 && -w /sys/fs/cgroup/cgroup.subtree_control ]] && grep -qw cpuset /sys/fs/cgroup/cgroup.controllers; then
+  grep -qw cpuset /sys/fs/cgroup/cgroup.subtree_control || echo +cpuset >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || true
+  grep -qw cpuset /sys/fs/cgroup/cgroup.subtree_control && CPUSET_ROOT=/sys/fs/cgroup
+fi
 if [[ $(id -u) -ne 0 ]]; then
   skip "needs root to create a cpuset cgroup"
-elif [[ ! -w $CPUSET_ROOT/cgroup.procs ]]; then
-  skip "no writable cgroup v1 cpuset hierarchy at $CPUSET_ROOT"
+elif [[ -z $CPUSET_ROOT ]]; then
+  skip "no writable cpuset cgroup: neither /sys/fs/cgroup/cpuset (v1) nor the cpuset controller at /sys/fs/cgroup (v2)"
 elif [[ $(nproc --all) -lt 2 ]]; then
   skip "needs 2 CPUs"
 else
   CGROUP=$CPUSET_ROOT/pardemo-test.$$
-  mkdir "$CGROUP" && echo 0 >"$CGROUP/cpuset.cpus" && cat "$CPUSET_ROOT/cpuset.mems" >"$CGROUP/cpuset.mems" ||
+  mems=$(cat "$CPUSET_ROOT/cpuset.mems" 2>/dev/null || true)
+  [[ -n $mems ]] || mems=$(cat "$CPUSET_ROOT/cpuset.mems.effective" 2>/dev/null || echo 0)
+  mkdir "$CGROUP" && echo 0 >"$CGROUP/cpuset.cpus" && echo "$mems" >"$CGROUP/cpuset.mems" ||
     fail "cannot set up $CGROUP"
   # A shell that moves itself into the cgroup, then becomes the command.
   confined=(bash -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' confined "$CGROUP")
