@@ -15,7 +15,8 @@ void require_ranks(int p, const char* what) {
 
 double ceil_div(std::uint64_t n, int parts) {
   const auto d = static_cast<std::uint64_t>(parts);
-  return static_cast<double>((n + d - 1) / d);
+  const std::uint64_t q = (n + d - 1) / d;  // rounded up in integers, then made a double
+  return static_cast<double>(q);
 }
 
 template <class... F>
