@@ -38,7 +38,7 @@ struct Sliced {
   std::uint64_t slice;
   std::uint64_t& out;
 
-  void step(std::shared_ptr<Sliced> self) {
+  void step(const std::shared_ptr<Sliced>& self) {
     const std::uint64_t n = std::min(slice, steps_left);
     state = co::advance(state, n);
     steps_left -= n;
@@ -113,6 +113,7 @@ Run threads(const Tasks& t, int n) {
   const report::Stopwatch sw;
   {
     std::vector<std::jthread> team;
+    team.reserve(static_cast<std::size_t>(n));
     for (int k = 0; k < n; ++k) {
       team.emplace_back([&] {
         // Each slot is written by the one thread that took its task.

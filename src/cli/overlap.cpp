@@ -231,6 +231,7 @@ int overlap(const Options& o) {
   } else {
     const std::vector<std::string> head{"case", "threads", "wall (s)", "expected (s)", "expected is", "ratio", "conclusion"};
     std::vector<std::vector<std::string>> rows;
+    rows.reserve(cases.size());
     for (const auto& c : cases)
       rows.push_back({c.name, std::to_string(c.threads), fmt::format("{:.3f}", c.wall), fmt::format("{:.3f}", c.expected),
                       c.bound, fmt::format("{:.2f}", c.ratio), c.conclusion});

@@ -136,7 +136,7 @@ std::vector<std::string> scaling_plots(const std::vector<scaling::Group>& groups
     auto curve_plot = [&](int column, const std::string& ideal, const std::string& ylabel, const std::string& what,
                           const std::string& yrange) {
       std::string body = fmt::format("set title {} noenhanced\nset xlabel 'workers'\nset ylabel {}\n{}\n",
-                                     gp_string(what + ": " + title), gp_string(ylabel), yrange);
+                                     gp_string(fmt::format("{}: {}", what, title)), gp_string(ylabel), yrange);
       body += fmt::format("plot {} with lines dashtype 2 lc rgb '#777777' title 'ideal'", ideal);
       for (std::size_t i = 0; i < names.size(); ++i)
         body += fmt::format(", {} index {} using 1:{} with linespoints lw 2 pt 7 title {} noenhanced",
