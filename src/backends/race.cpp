@@ -131,7 +131,7 @@ Outcome with_messages(const boost::mpi::communicator& comm, std::uint64_t k) {
     ++local;
     keep(local);
   }
-  boost::mpi::reduce(comm, local, out.observed, std::plus<std::uint64_t>(), 0);
+  boost::mpi::reduce(comm, local, out.observed, std::plus<>(), 0);
   out.seconds = sw.seconds();  // on rank 0: until every count has arrived
   return out;
 }

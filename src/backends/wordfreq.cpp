@@ -364,7 +364,7 @@ Outcome<Result> Workload::run_distributed(Kind kind, int threads, const boost::m
   double longest = 0;
   boost::mpi::all_reduce(comm, elapsed, longest, boost::mpi::maximum<double>());
   std::uint64_t sent = 0;
-  boost::mpi::reduce(comm, tree.bytes_sent, sent, std::plus<std::uint64_t>(), 0);
+  boost::mpi::reduce(comm, tree.bytes_sent, sent, std::plus<>(), 0);
 
   if (comm.rank() == 0) {
     out.result = make_result(std::move(tables[0]));

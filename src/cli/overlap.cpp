@@ -122,7 +122,7 @@ int overlap(const Options& o) {
   const auto wait = std::chrono::microseconds(static_cast<std::int64_t>(std::llround(o.wait_ms * 1000)));
   const ov::Tasks waiting{o.tasks, wait, steps_for(light_ms), 8};
   const ov::Tasks computing{o.tasks, std::chrono::microseconds(0), steps_for(o.compute_ms), 8};
-  const double n = static_cast<double>(o.tasks);
+  const auto n = static_cast<double>(o.tasks);
   const double light_s = static_cast<double>(waiting.steps) / rate;
   const double heavy_s = static_cast<double>(computing.steps) / rate;
   const double wait_s = o.wait_ms / 1000;

@@ -108,23 +108,23 @@ double randlc(double& x, double a) {
   constexpr double t23 = 0x1p23;
   constexpr double t46 = t23 * t23;
   double t1 = r23 * a;
-  const double a1 = static_cast<double>(static_cast<std::int64_t>(t1));
+  const auto a1 = static_cast<double>(static_cast<std::int64_t>(t1));
   const double a2 = a - t23 * a1;
   t1 = r23 * x;
-  const double x1 = static_cast<double>(static_cast<std::int64_t>(t1));
+  const auto x1 = static_cast<double>(static_cast<std::int64_t>(t1));
   const double x2 = x - t23 * x1;
   t1 = a1 * x2 + a2 * x1;
-  const double t2 = static_cast<double>(static_cast<std::int64_t>(r23 * t1));
+  const auto t2 = static_cast<double>(static_cast<std::int64_t>(r23 * t1));
   const double z = t1 - t23 * t2;
   const double t3 = t23 * z + a2 * x2;
-  const double t4 = static_cast<double>(static_cast<std::int64_t>(r46 * t3));
+  const auto t4 = static_cast<double>(static_cast<std::int64_t>(r46 * t3));
   x = t3 - t46 * t4;
   return r46 * x;
 }
 
 Result reference(std::uint64_t batches) {
   Result r;
-  double x = static_cast<double>(kSeed);
+  auto x = static_cast<double>(kSeed);
   const auto a = static_cast<double>(kMultiplier);
   for (std::uint64_t i = 0; i < batches * kPairsPerBatch; ++i) {
     const double x1 = 2.0 * randlc(x, a) - 1.0;

@@ -149,7 +149,7 @@ void Workload::compute_row(std::uint32_t py, std::uint32_t* out) const {
   const double ci_scalar =
       p_.y_max - (static_cast<double>(py) + 0.5) * (p_.y_max - p_.y_min) / static_cast<double>(p_.height);
   const double span = p_.x_max - p_.x_min;
-  const double width = static_cast<double>(p_.width);
+  const auto width = static_cast<double>(p_.width);
   const Vec ci = {ci_scalar, ci_scalar};
   const Vec two = {2.0, 2.0};
   const Vec four = {4.0, 4.0};

@@ -94,6 +94,7 @@ std::vector<Key> regular_samples(std::span<const Key> sorted, std::size_t count)
 
 std::vector<Key> choose_splitters(std::vector<Key> samples, std::size_t parts) {
   if (parts == 0) throw std::invalid_argument("sort::choose_splitters: parts must be positive");
+  // NOLINTNEXTLINE(modernize-return-braced-init-list): {n, v} would be a vector of the two values n and v
   if (samples.empty()) return std::vector<Key>(parts - 1, std::numeric_limits<Key>::max());
   std::sort(samples.begin(), samples.end());
   std::vector<Key> out;
@@ -144,13 +145,13 @@ void merge_runs(std::span<const std::span<const Key>> runs, std::span<Key> out) 
       const auto& a = current[i];
       if (i + 1 == current.size()) {
         std::copy(a.begin(), a.end(), dst.begin() + static_cast<std::ptrdiff_t>(at));
-        merged.push_back(dst.subspan(at, a.size()));
+        merged.emplace_back(dst.subspan(at, a.size()));
         at += a.size();
         continue;
       }
       const auto& b = current[i + 1];
       std::merge(a.begin(), a.end(), b.begin(), b.end(), dst.begin() + static_cast<std::ptrdiff_t>(at));
-      merged.push_back(dst.subspan(at, a.size() + b.size()));
+      merged.emplace_back(dst.subspan(at, a.size() + b.size()));
       at += a.size() + b.size();
     }
     current = std::move(merged);

@@ -153,9 +153,10 @@ Grid process_grid(int p) {
   }
   if (rest > 1) factors.push_back(rest);
   int dims[2] = {1, 1};
-  for (auto it = factors.rbegin(); it != factors.rend(); ++it) {
+  std::reverse(factors.begin(), factors.end());  // largest first
+  for (const int f : factors) {
     const int smaller = dims[1] < dims[0] ? 1 : 0;  // ties go to the first dimension
-    dims[smaller] *= *it;
+    dims[smaller] *= f;
   }
   return {std::max(dims[0], dims[1]), std::min(dims[0], dims[1])};
 }

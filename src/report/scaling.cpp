@@ -31,7 +31,7 @@ std::string check_record(const json& r) {
         r[key].get<std::int64_t>() > std::numeric_limits<int>::max())
       return fmt::format("missing or invalid field \"{}\"", key);
   if (r["workers"].get<std::int64_t>() != r["ranks"].get<std::int64_t>() * r["threads_per_rank"].get<std::int64_t>())
-    return "\"workers\" is not \"ranks\" x \"threads_per_rank\"";
+    return R"("workers" is not "ranks" x "threads_per_rank")";
   if (!r.contains("parameters") || !r["parameters"].is_object()) return "missing or invalid field \"parameters\"";
   if (!r.contains("verified") || !r["verified"].is_boolean()) return "missing or invalid field \"verified\"";
   if (!r.contains("repeats") || !r["repeats"].is_array() || r["repeats"].empty())
