@@ -44,14 +44,14 @@ void merge_tree(std::vector<Counts>& tables) {
 // Waits, asleep (see sleepy_barrier), until a message from `source` with `tag`
 // can be received. Returns the seconds waited.
 double wait_for(const boost::mpi::communicator& comm, int source, int tag) {
-  using namespace std::chrono_literals;
+  using us = std::chrono::microseconds;  // not the literal 50us: cppcheck 2.10 cannot parse it
   report::Stopwatch sw;
-  const auto spin_until = std::chrono::steady_clock::now() + 50us;
-  auto nap = 20us;
+  const auto spin_until = std::chrono::steady_clock::now() + us(50);
+  auto nap = us(20);
   while (!comm.iprobe(source, tag)) {
     if (std::chrono::steady_clock::now() < spin_until) continue;
     std::this_thread::sleep_for(nap);
-    nap = std::min<std::chrono::microseconds>(nap * 2, 1000us);
+    nap = std::min<us>(nap * 2, us(1000));
   }
   return sw.seconds();
 }

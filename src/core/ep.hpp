@@ -91,10 +91,10 @@ class Workload {
   using Partial = ep::Partial;
   using Result = ep::Result;
 
-  explicit Workload(ClassInfo cls) : cls_(cls), batches_(1ULL << (cls.m - kBatchLog2)) {}
+  explicit Workload(const ClassInfo& cls) : cls_(cls), batches_(1ULL << (cls.m - kBatchLog2)) {}
   // `batches` batches of 2^16 pairs (a multiple of the class, for weak scaling):
   // verified against reference() unless it is the class's own size.
-  Workload(ClassInfo cls, std::uint64_t batches) : cls_(cls), batches_(batches) {}
+  Workload(const ClassInfo& cls, std::uint64_t batches) : cls_(cls), batches_(batches) {}
 
   [[nodiscard]] std::string name() const { return "ep"; }
   [[nodiscard]] const ClassInfo& info() const { return cls_; }

@@ -141,7 +141,7 @@ constexpr std::uint32_t kCheckEvery = 4;
 
 }  // namespace
 
-Workload::Workload(Params p) : p_(p) {
+Workload::Workload(const Params& p) : p_(p) {
   if (auto m = validate(p_); !m.empty()) throw std::invalid_argument("mandelbrot: " + m);
 }
 

@@ -79,7 +79,7 @@ class Workload {
   using Result = mandelbrot::Result;
 
   // Throws std::invalid_argument with validate()'s message when `p` is unusable.
-  explicit Workload(Params p);
+  explicit Workload(const Params& p);
 
   [[nodiscard]] std::string name() const { return "mandelbrot"; }
   [[nodiscard]] const Params& params() const { return p_; }
