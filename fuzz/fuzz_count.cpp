@@ -52,8 +52,7 @@ void check_count(const std::string& text, std::uint64_t min, std::uint64_t max) 
     const std::uint64_t got = pardemo::cli::parse_count("--opt", text, min, max);
     FUZZ_CHECK(expected && got == *expected, "parse_count('%s', %llu, %llu) = %llu, expected %s", text.c_str(),
                static_cast<unsigned long long>(min), static_cast<unsigned long long>(max),
-               static_cast<unsigned long long>(got),
-               expected ? std::to_string(*expected).c_str() : "a usage error");
+               static_cast<unsigned long long>(got), expected ? std::to_string(*expected).c_str() : "a usage error");
   } catch (const std::invalid_argument& e) {
     FUZZ_CHECK(!expected, "parse_count('%s', %llu, %llu) refused (%s), expected %llu", text.c_str(),
                static_cast<unsigned long long>(min), static_cast<unsigned long long>(max), e.what(),
@@ -71,7 +70,8 @@ void check_cpus(const std::string& text, int limit) {
     const std::string part = text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
     const std::size_t dash = part.find('-');
     const auto lo = reference_in(part.substr(0, dash), 0, static_cast<std::uint64_t>(limit - 1));
-    const auto hi = dash == std::string::npos ? lo : reference_in(part.substr(dash + 1), 0, static_cast<std::uint64_t>(limit - 1));
+    const auto hi =
+        dash == std::string::npos ? lo : reference_in(part.substr(dash + 1), 0, static_cast<std::uint64_t>(limit - 1));
     if (!lo || !hi || *hi < *lo) {
       expected.reset();
       break;
@@ -97,9 +97,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 1 || size > 256) return -1;
   const std::uint8_t sel = data[0];
   const std::string text(reinterpret_cast<const char*>(data + 1), size - 1);
-  static constexpr std::uint64_t kMax[] = {1, 100, 1000, 1024, 1ULL << 20, 1ULL << 30, 1ULL << 32, 1ULL << 34,
-                                           10'000'000'000ULL, 1'000'000'000'000ULL, 1ULL << 40, 1ULL << 63,
-                                           18'446'744'073'709'551'610ULL, ~0ULL / 10, ~0ULL / 10 + 1, ~0ULL};
+  static constexpr std::uint64_t kMax[] = {1,
+                                           100,
+                                           1000,
+                                           1024,
+                                           1ULL << 20,
+                                           1ULL << 30,
+                                           1ULL << 32,
+                                           1ULL << 34,
+                                           10'000'000'000ULL,
+                                           1'000'000'000'000ULL,
+                                           1ULL << 40,
+                                           1ULL << 63,
+                                           18'446'744'073'709'551'610ULL,
+                                           ~0ULL / 10,
+                                           ~0ULL / 10 + 1,
+                                           ~0ULL};
   static constexpr std::uint64_t kMin[] = {0, 1, 7, 100};
   if ((sel & 0x80) != 0) {
     check_cpus(text, 1 + (sel & 0x7F) * 8);  // 1 to 1017 CPUs

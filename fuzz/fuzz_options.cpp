@@ -53,9 +53,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(c == 'S' || c == 'W' || c == 'A' || c == 'B' || c == 'C', "class %d", c);
   }
   if (o.grid)
-    FUZZ_CHECK(o.grid->radius >= 1 && o.grid->n > 2 * static_cast<std::uint64_t>(o.grid->radius) &&
-                   o.grid->iterations >= 1,
-               "stencil n %llu radius %d", static_cast<unsigned long long>(o.grid->n), o.grid->radius);
+    FUZZ_CHECK(
+        o.grid->radius >= 1 && o.grid->n > 2 * static_cast<std::uint64_t>(o.grid->radius) && o.grid->iterations >= 1,
+        "stencil n %llu radius %d", static_cast<unsigned long long>(o.grid->n), o.grid->radius);
   if (o.image)
     FUZZ_CHECK(o.image->width >= 1 && o.image->height >= 1 && o.image->max_iter >= 1 &&
                    o.image->x_min < o.image->x_max && o.image->y_min < o.image->y_max,

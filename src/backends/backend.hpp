@@ -52,7 +52,10 @@ struct Share {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
+    // An archive operation, not a reference declaration: keep the spaces.
+    // clang-format off
     ar & pieces & times;
+    // clang-format on
   }
 };
 

@@ -61,9 +61,8 @@ std::vector<Share<P>> run_threads_of_rank(int threads, int rank, bool spare_call
 template <core::Workload W>
 std::vector<Share<typename W::Partial>> compute_threaded(const W& w, const Plan& plan, std::uint64_t workers,
                                                          std::uint64_t first, int threads, int rank) {
-  return run_threads_of_rank<typename W::Partial>(threads, rank, false, [&](std::size_t t, auto& share) {
-    share = compute_share(w, plan, workers, first + t);
-  });
+  return run_threads_of_rank<typename W::Partial>(
+      threads, rank, false, [&](std::size_t t, auto& share) { share = compute_share(w, plan, workers, first + t); });
 }
 
 // Dynamic split: each thread takes chunk after chunk from next_chunk() (thread
@@ -171,10 +170,10 @@ Outcome<typename W::Result> run_distributed(const W& w, const Plan& plan, const 
     {
       // Compute threads take chunks from the rank's queue; the main thread (the
       // only one that calls MPI) keeps the queue filled.
-      std::jthread compute([&] {
-        computed = compute_dynamic(w, plan, first, threads, comm.rank(), true, [&] { return queue.pop(); });
-      });
-      dispatching = dispatch_chunks(comm, core::chunk_count(w.items(), plan.chunk), static_cast<std::size_t>(threads), queue);
+      std::jthread compute(
+          [&] { computed = compute_dynamic(w, plan, first, threads, comm.rank(), true, [&] { return queue.pop(); }); });
+      dispatching =
+          dispatch_chunks(comm, core::chunk_count(w.items(), plan.chunk), static_cast<std::size_t>(threads), queue);
     }
     shares = std::move(computed);
   } else {

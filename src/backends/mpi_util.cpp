@@ -57,7 +57,8 @@ class Backoff {
 };
 }  // namespace
 
-double dispatch_chunks(const boost::mpi::communicator& comm, std::uint64_t chunks, std::size_t depth, ChunkQueue& queue) {
+double dispatch_chunks(const boost::mpi::communicator& comm, std::uint64_t chunks, std::size_t depth,
+                       ChunkQueue& queue) {
   double in_mpi = 0;
   Backoff backoff;
   if (comm.rank() == 0) {
@@ -115,7 +116,8 @@ double dispatch_chunks(const boost::mpi::communicator& comm, std::uint64_t chunk
 int usable_cpus() {
   cpu_set_t set;
   CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  if (sched_getaffinity(0, sizeof set, &set) != 0)
+    return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   return std::max(1, CPU_COUNT(&set));
 }
 

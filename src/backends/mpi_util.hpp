@@ -27,7 +27,8 @@ int usable_cpus();
 // rank 0 answers that none is left. Every queue is closed at the end. Waits
 // sleep between polls (see sleepy_barrier). Returns the seconds spent in MPI.
 class ChunkQueue;
-double dispatch_chunks(const boost::mpi::communicator& comm, std::uint64_t chunks, std::size_t depth, ChunkQueue& queue);
+double dispatch_chunks(const boost::mpi::communicator& comm, std::uint64_t chunks, std::size_t depth,
+                       ChunkQueue& queue);
 
 // The MPI library's own version string, one line.
 std::string mpi_library_version();

@@ -82,7 +82,8 @@ Run event_loop(const Tasks& t) {
   std::vector<std::uint64_t> values(t.count);
   boost::asio::io_context io;
   std::vector<std::unique_ptr<boost::asio::steady_timer>> timers;
-  const std::uint64_t slice = std::max<std::uint64_t>(1, (t.steps + t.slices - 1) / std::max<std::uint64_t>(1, t.slices));
+  const std::uint64_t slice =
+      std::max<std::uint64_t>(1, (t.steps + t.slices - 1) / std::max<std::uint64_t>(1, t.slices));
   const report::Stopwatch sw;
   for (std::uint64_t i = 0; i < t.count; ++i) {
     auto task = std::make_shared<Sliced>(Sliced{io, i, co::seed(i), t.steps, slice, values[i]});

@@ -27,7 +27,10 @@ struct Payload {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
+    // An archive operation, not a reference declaration: keep the spaces.
+    // clang-format off
     ar & bytes;
+    // clang-format on
   }
 };
 
@@ -190,9 +193,7 @@ Table measure(const boost::mpi::communicator& pair, const Options& o) {
           case Way::contiguous:
             m = measure_bytes(rank, n, way, round, warmup, iterations, out.data(), in.data(), boost_send, boost_recv);
             break;
-          case Way::serialized:
-            m = measure_serialized(pair, n, round, warmup, iterations, p_out, p_in);
-            break;
+          case Way::serialized: m = measure_serialized(pair, n, round, warmup, iterations, p_out, p_in); break;
         }
         seconds[index(way)].push_back(m.one_way_s);
         verdicts.push_back(m.intact ? 1 : 0);
@@ -315,17 +316,17 @@ std::string format(const Table& t) {
                    "intact");
   for (const Row& r : t.rows) {
     const double raw = r.latency_us[0];
-    s += fmt::format("{:>10} {:>6} {:>10.3f} {:>10.3f} {:>10.3f} {:>10.1f} {:>10.1f} {:>10.1f} {:>7.3f} {:>7.3f} {:>6}\n",
-                     r.bytes, r.iterations, r.latency_us[0], r.latency_us[1], r.latency_us[2], r.bandwidth_MBps[0],
-                     r.bandwidth_MBps[1], r.bandwidth_MBps[2], raw > 0 ? r.latency_us[1] / raw : 0.0,
-                     raw > 0 ? r.latency_us[2] / raw : 0.0,
-                     std::all_of(r.intact.begin(), r.intact.end(), [](bool b) { return b; }) ? "yes" : "NO");
+    s += fmt::format(
+        "{:>10} {:>6} {:>10.3f} {:>10.3f} {:>10.3f} {:>10.1f} {:>10.1f} {:>10.1f} {:>7.3f} {:>7.3f} {:>6}\n", r.bytes,
+        r.iterations, r.latency_us[0], r.latency_us[1], r.latency_us[2], r.bandwidth_MBps[0], r.bandwidth_MBps[1],
+        r.bandwidth_MBps[2], raw > 0 ? r.latency_us[1] / raw : 0.0, raw > 0 ? r.latency_us[2] / raw : 0.0,
+        std::all_of(r.intact.begin(), r.intact.end(), [](bool b) { return b; }) ? "yes" : "NO");
   }
   s += "# fit T(m) = alpha + m / beta, least squares weighted by 1 / T^2, over the one-way times\n";
   for (Way w : kAllWays) {
     const Fit& f = t.fits[index(w)];
-    s += fmt::format("# {:<17} alpha {:>9} us  beta {:>10} MB/s  r2 {:.4f}\n", to_string(w), number_or_inf(f.alpha_us, 3),
-                     number_or_inf(f.beta_MBps, 1), f.r2);
+    s += fmt::format("# {:<17} alpha {:>9} us  beta {:>10} MB/s  r2 {:.4f}\n", to_string(w),
+                     number_or_inf(f.alpha_us, 3), number_or_inf(f.beta_MBps, 1), f.r2);
   }
   return s;
 }

@@ -71,7 +71,7 @@ std::string_view to_string(Way w);
 
 struct Options {
   std::size_t max_bytes = std::size_t{4} << 20;  // largest message, included when a power of two
-  int iterations_small = 10000;  // timed round trips for sizes <= large_from
+  int iterations_small = 10000;                  // timed round trips for sizes <= large_from
   int warmup_small = 100;
   int iterations_large = 100;  // for sizes > large_from
   int warmup_large = 10;
@@ -89,7 +89,7 @@ std::vector<std::size_t> message_sizes(std::size_t max_bytes);
 
 struct Row {
   std::size_t bytes = 0;
-  int iterations = 0;  // timed round trips per measurement
+  int iterations = 0;                          // timed round trips per measurement
   std::array<double, kWays> latency_us{};      // one-way, median over rounds; index: static_cast<int>(Way)
   std::array<double, kWays> bandwidth_MBps{};  // bytes / latency
   std::array<bool, kWays> intact{};            // the checked round trips arrived unchanged, every round

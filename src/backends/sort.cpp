@@ -155,8 +155,8 @@ Summary merge_parallel(const Runs& runs, std::span<Key> out, std::vector<report:
 // after a barrier every thread picks the same T-1 splitters and merges its
 // bucket of every sub-block into its own stretch of out. Returns the summary of
 // out when `check`; each thread's items are the keys of its part.
-Summary sort_block(const cs::Params& p, core::Range block, KeyBuffer& out,
-                   std::vector<report::WorkerTimes>& times, bool check) {
+Summary sort_block(const cs::Params& p, core::Range block, KeyBuffer& out, std::vector<report::WorkerTimes>& times,
+                   bool check) {
   const std::size_t threads = times.size();
   if (threads == 1) {
     report::Stopwatch sw;

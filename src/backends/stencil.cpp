@@ -89,11 +89,11 @@ Cut cut(std::uint64_t length, std::uint64_t r) {
 // the inner part and the boundary strips for the overlapping exchange), and its
 // rows of the increment.
 struct ThreadWork {
-  Tile whole;                   // all its interior points
-  Tile inner;                   // those needing no ghost
-  std::array<Tile, 4> strips;   // the rest: top, bottom, left, right
-  Tile owned;                   // every point of its rows (the increment)
-  Range norm_rows;              // its interior rows, local
+  Tile whole;                  // all its interior points
+  Tile inner;                  // those needing no ghost
+  std::array<Tile, 4> strips;  // the rest: top, bottom, left, right
+  Tile owned;                  // every point of its rows (the increment)
+  Range norm_rows;             // its interior rows, local
 };
 
 ThreadWork plan_thread(const Block& b, const cst::Params& p, std::size_t threads, std::size_t t) {

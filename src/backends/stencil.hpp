@@ -63,7 +63,7 @@ std::string_view to_string(Exchange e);
 std::optional<Exchange> parse_exchange(std::string_view s);
 
 struct Result {
-  double norm = 0;          // mean of |OUT| over the interior
+  double norm = 0;           // mean of |OUT| over the interior
   std::uint64_t points = 0;  // interior points
   int rows_of_ranks = 1;     // the process grid (1 x 1 for serial and threads)
   int cols_of_ranks = 1;

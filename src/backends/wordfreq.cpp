@@ -205,7 +205,8 @@ std::vector<Share<Counts>> count_threaded(const Workload& w, std::vector<Counts>
 
 }  // namespace
 
-Workload::Workload(std::vector<std::string> files, bool flat_merge) : files_(std::move(files)), flat_merge_(flat_merge) {
+Workload::Workload(std::vector<std::string> files, bool flat_merge)
+    : files_(std::move(files)), flat_merge_(flat_merge) {
   if (files_.empty()) throw std::invalid_argument("wordfreq: no input files");
   for (const auto& f : files_) {
     if (const auto why = cw::check_file(f)) throw std::invalid_argument(*why);

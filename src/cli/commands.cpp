@@ -33,8 +33,9 @@ int list_workloads() {
   for (const auto& e : catalog()) rows.push_back({e.name, e.sizes});
   std::string out = report::render_table({"workload", "sizes"}, rows) + "\n";
   for (const auto& e : catalog()) out += fmt::format("{}: {}\n", e.name, e.demonstrates);
-  out += "\nBackends: serial (one core), threads (shared memory, one process), mpi (ranks that share no\n"
-         "memory and combine results by message), hybrid (ranks x threads).\n";
+  out +=
+      "\nBackends: serial (one core), threads (shared memory, one process), mpi (ranks that share no\n"
+      "memory and combine results by message), hybrid (ranks x threads).\n";
   std::fputs(out.c_str(), stdout);
   return kExitOk;
 }
@@ -138,11 +139,11 @@ std::string binding_warnings(const std::vector<report::RunRecord>& records, cons
             "Note: the {} run used {} threads on rank {}, which may run on {} CPU{} only: they took turns "
             "(concurrency without parallelism). {}\n",
             r.backend, r.threads_per_rank, rank, cpus, cpus == 1 ? "" : "s",
-            pinned ? std::string("--cpus pinned it: the same threads, concurrent but not parallel.")
+            pinned          ? std::string("--cpus pinned it: the same threads, concurrent but not parallel.")
             : cpus < online ? fmt::format("The launcher bound the rank; launch with `mpirun --bind-to none` or "
-                                        "`--map-by slot:PE={}`.",
-                                        r.threads_per_rank)
-                          : fmt::format("The host has {} CPU{}.", online, online == 1 ? "" : "s"));
+                                          "`--map-by slot:PE={}`.",
+                                          r.threads_per_rank)
+                            : fmt::format("The host has {} CPU{}.", online, online == 1 ? "" : "s"));
         break;
       }
     }
@@ -260,8 +261,8 @@ std::vector<SweepPoint> sweep_points(const Options& o, int world_size, std::vect
         points.push_back({kind, w, w, 1});
       } else {
         if (w % hybrid_threads != 0 || w / hybrid_threads > world_size) {
-          notes.push_back(fmt::format("hybrid at {} workers skipped: not {} threads x up to {} ranks", w, hybrid_threads,
-                                      world_size));
+          notes.push_back(fmt::format("hybrid at {} workers skipped: not {} threads x up to {} ranks", w,
+                                      hybrid_threads, world_size));
           continue;
         }
         points.push_back({kind, w, w / hybrid_threads, hybrid_threads});
@@ -343,9 +344,15 @@ int sweep(const Options& o, const mpi::communicator& world, const report::Stopwa
   const std::vector<SweepPoint> points = sweep_points(o, world.size(), notes);
   // Every size the sweep will use must be valid before the first run starts: the
   // same check on every rank, so all reach the same verdict without talking.
-  const std::uint64_t max_scale = o.mode == "weak" ? static_cast<std::uint64_t>(std::max_element(points.begin(), points.end(), [](auto& a, auto& b) { return a.workers < b.workers; })->workers) : 1;
+  const std::uint64_t max_scale =
+      o.mode == "weak"
+          ? static_cast<std::uint64_t>(
+                std::max_element(points.begin(), points.end(), [](auto& a, auto& b) { return a.workers < b.workers; })
+                    ->workers)
+          : 1;
   try {
-    with_workload(o, [](const auto&) {}, max_scale);
+    with_workload(
+        o, [](const auto&) {}, max_scale);
   } catch (const std::invalid_argument& e) {
     if (world.rank() == 0) fmt::print(stderr, "pardemo: error: sweep at {} workers: {}\n", max_scale, e.what());
     return kExitUsage;
@@ -371,7 +378,8 @@ int sweep(const Options& o, const mpi::communicator& world, const report::Stopwa
     const bool takes_part = world.rank() < pt.ranks;
     const mpi::communicator comm = world.split(takes_part ? 0 : 1);
     if (takes_part) {
-      report::RunRecord rec = with_workload(o, [&](const auto& w) { return measure_point(w, pt, o, comm); }, scale);
+      report::RunRecord rec = with_workload(
+          o, [&](const auto& w) { return measure_point(w, pt, o, comm); }, scale);
       if (world.rank() == 0) {
         rec.mode = o.mode;
         rec.scale = static_cast<int>(scale);
@@ -392,14 +400,14 @@ int sweep(const Options& o, const mpi::communicator& world, const report::Stopwa
   int code = kExitOk;
   if (world.rank() == 0) {
     if (progress) fmt::print(stderr, "\r\033[K");
-    std::string preface = fmt::format("pardemo sweep {} --mode {}: {} points, {} timed repeat{} each, {} rank{} on {}\n",
-                                      o.workload, o.mode, points.size(), o.repeat, o.repeat == 1 ? "" : "s",
-                                      world.size(), world.size() == 1 ? "" : "s", machine_of([&] {
-                                        std::vector<std::string> h = job.hosts;
-                                        std::sort(h.begin(), h.end());
-                                        h.erase(std::unique(h.begin(), h.end()), h.end());
-                                        return h;
-                                      }()));
+    std::string preface = fmt::format(
+        "pardemo sweep {} --mode {}: {} points, {} timed repeat{} each, {} rank{} on {}\n", o.workload, o.mode,
+        points.size(), o.repeat, o.repeat == 1 ? "" : "s", world.size(), world.size() == 1 ? "" : "s", machine_of([&] {
+          std::vector<std::string> h = job.hosts;
+          std::sort(h.begin(), h.end());
+          h.erase(std::unique(h.begin(), h.end()), h.end());
+          return h;
+        }()));
     for (const auto& n : notes) preface += "Note: " + n + "\n";
     preface += "\n";
     // The terminal gets the table; --output gets --format.
@@ -484,7 +492,8 @@ int check_same_arguments(const std::vector<std::string>& args, const mpi::commun
   if (world.rank() == 0) {
     for (std::size_t r = 0; r < differs.size() && problem.empty(); ++r)
       if (differs[r] != 0)
-        problem = fmt::format("rank {} was started with other arguments than rank 0; every rank must run the same command", r);
+        problem = fmt::format(
+            "rank {} was started with other arguments than rank 0; every rank must run the same command", r);
     if (!problem.empty()) fmt::print(stderr, "pardemo: error: {}\n", problem);
   }
   int code = problem.empty() ? kExitOk : kExitUsage;
@@ -513,23 +522,28 @@ int race(const Options& o, const mpi::communicator& world) {
       const auto& w = ways[i];
       const std::uint64_t lost = w.expected - w.observed;
       if (i > 0 && lost != 0) safe_exact = false;
-      rows.push_back({w.way, i + 1 == ways.size() ? fmt::format("{} ranks", world.size()) : fmt::format("{} threads", threads),
-                      fmt::format("{}", w.expected), fmt::format("{}", w.observed), fmt::format("{}", lost),
-                      fmt::format("{:.2f}", w.expected > 0 ? 100.0 * static_cast<double>(lost) / static_cast<double>(w.expected) : 0.0),
-                      fmt::format("{:.4f}", w.seconds)});
+      rows.push_back(
+          {w.way, i + 1 == ways.size() ? fmt::format("{} ranks", world.size()) : fmt::format("{} threads", threads),
+           fmt::format("{}", w.expected), fmt::format("{}", w.observed), fmt::format("{}", lost),
+           fmt::format("{:.2f}",
+                       w.expected > 0 ? 100.0 * static_cast<double>(lost) / static_cast<double>(w.expected) : 0.0),
+           fmt::format("{:.4f}", w.seconds)});
     }
-    std::string out = fmt::format("pardemo race: each worker adds 1 to a count {} times, five ways; {} CPU{} usable here\n\n",
-                                  o.increments, backends::usable_cpus(), backends::usable_cpus() == 1 ? "" : "s");
+    std::string out =
+        fmt::format("pardemo race: each worker adds 1 to a count {} times, five ways; {} CPU{} usable here\n\n",
+                    o.increments, backends::usable_cpus(), backends::usable_cpus() == 1 ? "" : "s");
     out += report::render_table({"way", "workers", "expected", "observed", "lost", "lost %", "seconds"}, rows);
     const std::uint64_t lost = ways.front().expected - ways.front().observed;
     out += "\n";
-    out += lost > 0 ? fmt::format("The unsynchronized count lost {} updates: two threads read the same value and both "
-                                  "wrote it back plus one.\n",
-                                  lost)
+    out += lost > 0 ? fmt::format(
+                          "The unsynchronized count lost {} updates: two threads read the same value and both "
+                          "wrote it back plus one.\n",
+                          lost)
                     : "The unsynchronized count lost nothing this time: a race is a possibility, not a certainty "
                       "(more increments, or more CPUs, make it likelier).\n";
-    out += safe_exact ? "The mutex, the atomic, the per-thread partials and the messages were exact, as they always are.\n"
-                      : "A SAFE WAY LOST UPDATES: this is a bug.\n";
+    out += safe_exact
+               ? "The mutex, the atomic, the per-thread partials and the messages were exact, as they always are.\n"
+               : "A SAFE WAY LOST UPDATES: this is a bug.\n";
     std::fputs(out.c_str(), stdout);
     std::fflush(stdout);
     code = safe_exact ? kExitOk : kExitVerification;
@@ -539,7 +553,8 @@ int race(const Options& o, const mpi::communicator& world) {
 }
 
 int execute(const Options& o, const mpi::communicator& world, const report::Stopwatch& since_start) {
-  if (!outputs_writable({{"--json", o.json}, {"--png", o.png}, {"--owners-png", o.owners_png}}, world)) return kExitUsage;
+  if (!outputs_writable({{"--json", o.json}, {"--png", o.png}, {"--owners-png", o.owners_png}}, world))
+    return kExitUsage;
   const report::JobInfo job = job_info(world);
   return with_workload(o, [&](const auto& w) { return execute_workload(w, o, world, job, since_start); });
 }

@@ -74,9 +74,8 @@ int main(int argc, char** argv) {
   // Worker threads never call MPI: funneled is all that is needed. The ping-pong
   // starts no threads and asks for single, as osu_latency does: with Open MPI 4.1
   // the thread level alone changes small-message latency.
-  boost::mpi::environment env(argc, argv,
-                              options.command == "pingpong" ? boost::mpi::threading::single
-                                                            : boost::mpi::threading::funneled);
+  boost::mpi::environment env(
+      argc, argv, options.command == "pingpong" ? boost::mpi::threading::single : boost::mpi::threading::funneled);
   const boost::mpi::communicator world;
   try {
     if (const int code = cli::check_same_arguments(std::vector<std::string>(argv + 1, argv + argc), world); code != 0)

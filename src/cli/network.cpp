@@ -74,8 +74,9 @@ int model_workload(const W& w, const Options& o, const mpi::communicator& world)
   if (!given) {
     if (world.size() < 2) {
       if (world.rank() == 0)
-        fmt::print(stderr,
-                   "pardemo: error: model needs --alpha and --beta, or at least 2 ranks to measure them by a ping-pong\n");
+        fmt::print(
+            stderr,
+            "pardemo: error: model needs --alpha and --beta, or at least 2 ranks to measure them by a ping-pong\n");
       return kExitUsage;
     }
     pp::Options po;
@@ -127,20 +128,23 @@ int model_workload(const W& w, const Options& o, const mpi::communicator& world)
     std::string out = fmt::format("pardemo model {}: {}\n", w.name(), [&] {
       std::string s;
       for (const auto& f : w.parameters())
-        s += (s.empty() ? "" : " ") + f.name + "=" + std::visit([](const auto& v) { return fmt::format("{}", v); }, f.value);
+        s += (s.empty() ? "" : " ") + f.name + "=" +
+             std::visit([](const auto& v) { return fmt::format("{}", v); }, f.value);
       return s;
     }());
     const Traffic t = traffic(w, *result, 2);
     model::Link link;
     if (given) {
       link = {*o.alpha, *o.beta};
-      out += fmt::format("Link given: alpha {:.3g} us, beta {:.4g} MB/s\n", link.alpha_s * 1e6, link.beta_bytes_per_s / 1e6);
+      out += fmt::format("Link given: alpha {:.3g} us, beta {:.4g} MB/s\n", link.alpha_s * 1e6,
+                         link.beta_bytes_per_s / 1e6);
     } else {
       link = table.link(t.way);
       out += fmt::format("Link measured by a ping-pong between ranks 0 and 1 ({}): alpha {:.3g} us, beta {:.4g} MB/s\n",
                          pp::to_string(t.way), link.alpha_s * 1e6, link.beta_bytes_per_s / 1e6);
     }
-    out += fmt::format("Serial time T1 = {:.4f} s (median of {}); pattern: {}\n\n", t1, walls.size(), model::name(t.pattern));
+    out += fmt::format("Serial time T1 = {:.4f} s (median of {}); pattern: {}\n\n", t1, walls.size(),
+                       model::name(t.pattern));
     std::vector<std::vector<std::string>> rows;
     for (const int p : o.model_ranks) {
       const Traffic tp = traffic(w, *result, p);
@@ -161,14 +165,16 @@ int model_workload(const W& w, const Options& o, const mpi::communicator& world)
     out += report::render_table({"ranks", "predicted T (s)", "compute T1/p", "communicate", "speedup", "efficiency",
                                  "measured T (s)", "error %"},
                                 rows);
-    out += fmt::format("\nThe model: T(p) = T1 / p + C(p), C(p) the {} on the critical path with T(m) = alpha + m / beta "
-                       "per message (see the README). Measured points are the mpi backend in this job.\n",
-                       model::name(t.pattern));
+    out += fmt::format(
+        "\nThe model: T(p) = T1 / p + C(p), C(p) the {} on the critical path with T(m) = alpha + m / beta "
+        "per message (see the README). Measured points are the mpi backend in this job.\n",
+        model::name(t.pattern));
     const auto cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
     if (!measured.empty() && measured.rbegin()->first > cores)
-      out += fmt::format("Note: this host has {} cores; measured points with more ranks took turns on them, which the "
-                         "model (one core per rank) does not describe.\n",
-                         cores);
+      out += fmt::format(
+          "Note: this host has {} cores; measured points with more ranks took turns on them, which the "
+          "model (one core per rank) does not describe.\n",
+          cores);
     if (!verified) out += "A RUN FAILED VERIFICATION.\n";
     std::fputs(out.c_str(), stdout);
     std::fflush(stdout);
@@ -188,8 +194,8 @@ int pingpong(const Options& o, const mpi::communicator& world) {
   const pp::Table table = pp::run(world, po);
   int code = kExitOk;
   if (world.rank() == 0) {
-    std::string out = fmt::format("pardemo pingpong: ranks 0 and 1 of {} on {}\n{}\n", world.size(), report::host_name(),
-                                  backends::mpi_library_version());
+    std::string out = fmt::format("pardemo pingpong: ranks 0 and 1 of {} on {}\n{}\n", world.size(),
+                                  report::host_name(), backends::mpi_library_version());
     out += pp::format(table);
     std::fputs(out.c_str(), stdout);
     std::fflush(stdout);

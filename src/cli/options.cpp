@@ -65,10 +65,11 @@ std::vector<int> parse_cpu_list(const std::string& text, int limit) {
       for (std::uint64_t c = lo; c <= hi; ++c) cpus.push_back(static_cast<int>(c));
     } catch (const std::invalid_argument& e) {
       const std::string what = e.what();
-      throw std::invalid_argument(what.starts_with("--cpus '" + text + "'")
-                                      ? what
-                                      : fmt::format("{} is not a CPU number or range from 0 to {} (this machine has {} CPUs)",
-                                                    bad, max, limit));
+      throw std::invalid_argument(
+          what.starts_with("--cpus '" + text + "'")
+              ? what
+              : fmt::format("{} is not a CPU number or range from 0 to {} (this machine has {} CPUs)", bad, max,
+                            limit));
     }
     if (end == std::string::npos) break;
     pos = end + 1;
@@ -99,7 +100,8 @@ double parse_number(const std::string& option, const std::string& text, double m
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(v))
     throw std::invalid_argument(fmt::format("{} '{}': not a number", option, text));
-  if (v < min || v > max) throw std::invalid_argument(fmt::format("{} '{}': expected a number from {} to {}", option, text, min, max));
+  if (v < min || v > max)
+    throw std::invalid_argument(fmt::format("{} '{}': expected a number from {} to {}", option, text, min, max));
   return v;
 }
 
@@ -150,17 +152,20 @@ void add_run_options(CLI::App& sub, Raw& raw, bool with_backend) {
   sub.add_option("-n,--size", raw.size, "Problem size N (primes: count primes <= N; 1e8 notation allowed)");
   sub.add_option("--split", raw.split, "How items are dealt to workers: block | cyclic | dynamic (default block)");
   sub.add_option("--chunk", raw.chunk, "Items per chunk for --split cyclic and dynamic (default 1)");
-  sub.add_option("-r,--repeat", raw.repeat, "Timed repeats per backend; the summary reports the median (default: 1 for run, 5 for compare)");
+  sub.add_option("-r,--repeat", raw.repeat,
+                 "Timed repeats per backend; the summary reports the median (default: 1 for run, 5 for compare)");
   sub.add_option("--warmup", raw.warmup, "Untimed runs before the timed repeats (default 0)");
   sub.add_option("--json", raw.json, "Append one JSON record per backend run to FILE (JSON lines)");
   sub.add_option("--radius", raw.radius, "stencil: star radius R, 1 to 8 (default 2)");
   sub.add_option("--iterations", raw.iterations, "stencil: iterations (overrides the class)");
-  sub.add_option("--exchange", raw.exchange,
-                 "stencil: halo exchange between ranks, blocking | overlap (non-blocking, interior computed meanwhile)");
+  sub.add_option(
+      "--exchange", raw.exchange,
+      "stencil: halo exchange between ranks, blocking | overlap (non-blocking, interior computed meanwhile)");
   sub.add_option("--width", raw.width, "mandelbrot: image width in pixels (overrides the class)");
   sub.add_option("--height", raw.height, "mandelbrot: image height in pixels (overrides the class)");
   sub.add_option("--max-iter", raw.max_iter, "mandelbrot: iteration limit (overrides the class)");
-  sub.add_option("--window", raw.window, "mandelbrot: the region X0,X1,Y0,Y1 of the complex plane (overrides the class)");
+  sub.add_option("--window", raw.window,
+                 "mandelbrot: the region X0,X1,Y0,Y1 of the complex plane (overrides the class)");
   sub.add_option("--png", raw.png, "mandelbrot: write the picture, coloured by iterations, to FILE");
   sub.add_option("--owners-png", raw.owners_png,
                  "mandelbrot: write the picture coloured by the worker that computed each row to FILE");
@@ -171,7 +176,9 @@ void add_run_options(CLI::App& sub, Raw& raw, bool with_backend) {
 }
 
 void add_summary_options(CLI::App& sub, Raw& raw) {
-  sub.add_option("--format", raw.format, "report: the format on stdout and in --output; sweep: the format of --output (the terminal gets the table): table | md | csv | json (default table)");
+  sub.add_option(
+      "--format", raw.format,
+      "report: the format on stdout and in --output; sweep: the format of --output (the terminal gets the table): table | md | csv | json (default table)");
   sub.add_option("-o,--output", raw.output, "Also write the scaling summary in --format to FILE");
   sub.add_option("--plot", raw.plot, "Write speedup, efficiency, per-worker and timeline plots (PNG and SVG) into DIR");
 }
@@ -195,13 +202,14 @@ Options validate(const std::string& command, const Raw& raw) {
   if (!raw.backend.empty()) {
     o.backend = backends::parse_kind(raw.backend);
     if (!o.backend)
-      throw std::invalid_argument(fmt::format("unknown backend '{}' (known: serial, threads, mpi, hybrid)", raw.backend));
+      throw std::invalid_argument(
+          fmt::format("unknown backend '{}' (known: serial, threads, mpi, hybrid)", raw.backend));
   }
   if (!raw.threads.empty()) {
     o.threads = static_cast<int>(parse_count("--threads", raw.threads, 1, 1024));
     if (o.backend && (*o.backend == backends::Kind::serial || *o.backend == backends::Kind::mpi))
-      throw std::invalid_argument(fmt::format("--threads applies to the threads and hybrid backends, not {}",
-                                              backends::to_string(*o.backend)));
+      throw std::invalid_argument(
+          fmt::format("--threads applies to the threads and hybrid backends, not {}", backends::to_string(*o.backend)));
   }
   if (!raw.size_class.empty()) {
     std::string c = raw.size_class;
@@ -235,17 +243,20 @@ Options validate(const std::string& command, const Raw& raw) {
     o.owners_png = raw.owners_png;
   }
   if ((!raw.radius.empty() || !raw.iterations.empty() || !raw.exchange.empty()) && o.workload != "stencil")
-    throw std::invalid_argument(fmt::format("--radius, --iterations and --exchange apply to stencil, not {}", o.workload));
+    throw std::invalid_argument(
+        fmt::format("--radius, --iterations and --exchange apply to stencil, not {}", o.workload));
   if (o.workload == "stencil") {
     core::stencil::Params p = *core::stencil::find_class(o.size_class.value_or(core::stencil::kDefaultClass));
     if (!raw.size.empty()) p.n = parse_count("--size", raw.size, 1, 1ULL << 20);
-    if (!raw.radius.empty()) p.radius = static_cast<int>(parse_count("--radius", raw.radius, 1, core::stencil::kMaxRadius));
+    if (!raw.radius.empty())
+      p.radius = static_cast<int>(parse_count("--radius", raw.radius, 1, core::stencil::kMaxRadius));
     if (!raw.iterations.empty()) p.iterations = parse_count("--iterations", raw.iterations, 1, 1'000'000);
     if (const std::string problem = core::stencil::validate(p); !problem.empty())
       throw std::invalid_argument("stencil: " + problem);
     if (!raw.exchange.empty() && raw.exchange != "blocking" && raw.exchange != "overlap")
       throw std::invalid_argument(fmt::format("unknown exchange '{}' (known: blocking, overlap)", raw.exchange));
-    if (!raw.size.empty() && !raw.size_class.empty()) throw std::invalid_argument("give either --class or --size, not both");
+    if (!raw.size.empty() && !raw.size_class.empty())
+      throw std::invalid_argument("give either --class or --size, not both");
     o.grid = p;
     o.overlap = raw.exchange == "overlap";
   }
@@ -256,7 +267,8 @@ Options validate(const std::string& command, const Raw& raw) {
     for (const auto& f : raw.inputs)
       if (auto problem = core::wordfreq::check_file(f)) throw std::invalid_argument(*problem);
     if (!raw.inputs.empty() && (!raw.size.empty() || !raw.size_class.empty()))
-      throw std::invalid_argument("wordfreq counts either the files given or a generated corpus of --size/--class bytes, not both");
+      throw std::invalid_argument(
+          "wordfreq counts either the files given or a generated corpus of --size/--class bytes, not both");
     o.inputs = raw.inputs;
     o.flat_merge = raw.flat_merge;
   }
@@ -264,7 +276,9 @@ Options validate(const std::string& command, const Raw& raw) {
     if (o.workload != "primes" && o.workload != "sort" && o.workload != "wordfreq")
       throw std::invalid_argument(fmt::format("{} is sized by --class S|W|A|B|C, not --size", o.workload));
     if (o.size_class) throw std::invalid_argument("give either --class or --size, not both");
-    const std::uint64_t max = o.workload == "sort" ? (1ULL << 32) : o.workload == "wordfreq" ? (1ULL << 34) : core::primes::kMaxN;
+    const std::uint64_t max = o.workload == "sort"       ? (1ULL << 32)
+                              : o.workload == "wordfreq" ? (1ULL << 34)
+                                                         : core::primes::kMaxN;
     o.size = parse_count("--size", raw.size, 1, max);
   }
   if (!raw.split.empty()) {
@@ -286,13 +300,17 @@ Options validate(const std::string& command, const Raw& raw) {
                                                    : fmt::format("unknown mode '{}' (known: strong, weak)", raw.mode));
     o.mode = raw.mode;
     if (o.mode == "weak" && !o.inputs.empty())
-      throw std::invalid_argument("a weak sweep grows a generated corpus with the workers; it cannot grow the files given");
-    if (!raw.max_workers.empty()) o.max_workers = static_cast<int>(parse_count("--max-workers", raw.max_workers, 1, 1024));
+      throw std::invalid_argument(
+          "a weak sweep grows a generated corpus with the workers; it cannot grow the files given");
+    if (!raw.max_workers.empty())
+      o.max_workers = static_cast<int>(parse_count("--max-workers", raw.max_workers, 1, 1024));
     for (const auto& b : split_list("--backends", raw.backends.empty() ? "threads,mpi" : raw.backends)) {
       const auto kind = backends::parse_kind(b);
       if (!kind || *kind == backends::Kind::serial)
-        throw std::invalid_argument(fmt::format("--backends: unknown backend '{}' (known: threads, mpi, hybrid; the serial "
-                                                "baseline is always measured)", b));
+        throw std::invalid_argument(
+            fmt::format("--backends: unknown backend '{}' (known: threads, mpi, hybrid; the serial "
+                        "baseline is always measured)",
+                        b));
       if (std::find(o.sweep_backends.begin(), o.sweep_backends.end(), *kind) == o.sweep_backends.end())
         o.sweep_backends.push_back(*kind);
     }
@@ -326,13 +344,15 @@ bool is_command(const std::string& s) {
 }  // namespace
 
 Parsed parse(const std::vector<std::string>& args) {
-  CLI::App app{"pardemo: one workload run serially, as threads, as MPI ranks and as ranks x threads;\n"
-               "every run verifies its answer and prints who computed, who waited and who talked.",
-               "pardemo"};
+  CLI::App app{
+      "pardemo: one workload run serially, as threads, as MPI ranks and as ranks x threads;\n"
+      "every run verifies its answer and prints who computed, who waited and who talked.",
+      "pardemo"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "pardemo " + std::string(PARDEMO_VERSION));
-  app.footer("Exit codes: 0 success, 1 a result failed verification, 2 bad usage, 3 runtime error.\n"
-             "Run under mpirun for MPI: mpirun -np 4 pardemo compare ep --class S");
+  app.footer(
+      "Exit codes: 0 success, 1 a result failed verification, 2 bad usage, 3 runtime error.\n"
+      "Run under mpirun for MPI: mpirun -np 4 pardemo compare ep --class S");
   Raw raw;
   auto* list = app.add_subcommand("list", "List the workloads, their sizes and what each demonstrates");
   auto* run = app.add_subcommand("run", "Run one workload on one backend, verify it and print the timing summary");
@@ -340,7 +360,8 @@ Parsed parse(const std::vector<std::string>& args) {
       "compare", "Run a workload serially, with threads and with the MPI ranks, verify each and compare the timings");
   auto* sweep = app.add_subcommand(
       "sweep", "Measure a scaling curve in one job: 1, 2, 4, ... N workers on each backend, plus the serial baseline");
-  auto* report = app.add_subcommand("report", "Merge JSON records of any number of runs into one scaling summary and plots");
+  auto* report =
+      app.add_subcommand("report", "Merge JSON records of any number of runs into one scaling summary and plots");
   auto* pingpong = app.add_subcommand(
       "pingpong", "Latency and bandwidth between ranks 0 and 1: raw MPI, Boost.MPI arrays, Boost.MPI serialized");
   auto* model = app.add_subcommand(
@@ -369,15 +390,19 @@ Parsed parse(const std::vector<std::string>& args) {
   std::string increments;
   race->add_option("-t,--threads", race_threads, "Threads adding to the counter, 1 to 1024 (default 2)");
   race->add_option("-k,--increments", increments, "Increments per thread (and per rank), 1 to 10^10 (default 10^7)");
-  race->add_option("--cpus", raw.cpus, "Pin every rank and its threads to these CPUs, e.g. 0 or 0,1 (default: as launched)");
+  race->add_option("--cpus", raw.cpus,
+                   "Pin every rank and its threads to these CPUs, e.g. 0 or 0,1 (default: as launched)");
   auto* overlap = app.add_subcommand(
-      "overlap", "Tasks that wait, overlapped on one thread by an event loop; tasks that compute, on one thread and on N");
+      "overlap",
+      "Tasks that wait, overlapped on one thread by an event loop; tasks that compute, on one thread and on N");
   std::string tasks, wait_ms, compute_ms;
   overlap->add_option("--tasks", tasks, "Number of tasks, 1 to 10000 (default 8)");
   overlap->add_option("--wait-ms", wait_ms, "Waiting (I/O latency) per waiting task in ms, 1 to 60000 (default 100)");
-  overlap->add_option("--compute-ms", compute_ms,
-                      "Computation per computing task in ms, 0.1 to 60000 (default 50); waiting tasks compute 1/20 of it");
-  overlap->add_option("-t,--threads", race_threads, "Threads for the threaded way, 1 to 1024 (default: the CPUs allowed, at least 2)");
+  overlap->add_option(
+      "--compute-ms", compute_ms,
+      "Computation per computing task in ms, 0.1 to 60000 (default 50); waiting tasks compute 1/20 of it");
+  overlap->add_option("-t,--threads", race_threads,
+                      "Threads for the threaded way, 1 to 1024 (default: the CPUs allowed, at least 2)");
   overlap->add_option("--cpus", raw.cpus, "Pin the process to these CPUs, e.g. 0 or 0,1 (default: as launched)");
   overlap->add_option("--format", raw.format, "table | md | json on stdout and in --output (default table)");
   overlap->add_option("-o,--output", raw.output, "Also write the report in --format to FILE");
@@ -463,7 +488,10 @@ Parsed parse(const std::vector<std::string>& args) {
       if (!raw.timeout.empty()) o.timeout = parse_number("--timeout", raw.timeout, 0.001, 1e7);
       return {o, kExitOk, {}};
     }
-    const std::string command = run->parsed() ? "run" : compare->parsed() ? "compare" : sweep->parsed() ? "sweep" : "model";
+    const std::string command = run->parsed()       ? "run"
+                                : compare->parsed() ? "compare"
+                                : sweep->parsed()   ? "sweep"
+                                                    : "model";
     return {validate(command, raw), kExitOk, {}};
   } catch (const std::invalid_argument& e) {
     return {std::nullopt, kExitUsage, one_line(e.what())};

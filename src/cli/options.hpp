@@ -32,23 +32,23 @@ struct Options {
   int warmup = 0;
   std::string json;
   std::optional<core::mandelbrot::Params> image;  // mandelbrot: class plus --width etc.
-  std::string png;         // mandelbrot: the picture, coloured by iterations
-  std::string owners_png;  // mandelbrot: the picture, coloured by the worker of each row
-  std::uint64_t increments = 10'000'000;  // race: increments per thread or rank
-  std::vector<std::string> inputs;        // wordfreq: text files (none: a generated corpus)
-  bool flat_merge = false;                // wordfreq: merge tables as flat arrays, not serialized maps
-  std::optional<core::stencil::Params> grid;  // stencil: class plus --size, --radius, --iterations
-  bool overlap = false;                       // stencil: non-blocking halo exchange overlapped with the interior
-  double timeout = 0;                         // seconds before the watchdog ends the job (0: none)
-  std::vector<int> cpus;                      // --cpus: pin every rank to these CPUs (empty: leave as launched)
+  std::string png;                                // mandelbrot: the picture, coloured by iterations
+  std::string owners_png;                         // mandelbrot: the picture, coloured by the worker of each row
+  std::uint64_t increments = 10'000'000;          // race: increments per thread or rank
+  std::vector<std::string> inputs;                // wordfreq: text files (none: a generated corpus)
+  bool flat_merge = false;                        // wordfreq: merge tables as flat arrays, not serialized maps
+  std::optional<core::stencil::Params> grid;      // stencil: class plus --size, --radius, --iterations
+  bool overlap = false;                           // stencil: non-blocking halo exchange overlapped with the interior
+  double timeout = 0;                             // seconds before the watchdog ends the job (0: none)
+  std::vector<int> cpus;                          // --cpus: pin every rank to these CPUs (empty: leave as launched)
   // sweep
-  std::string mode;                             // strong | weak
-  std::optional<int> max_workers;               // default: the ranks of the job
-  std::vector<backends::Kind> sweep_backends;   // default: threads, mpi
+  std::string mode;                            // strong | weak
+  std::optional<int> max_workers;              // default: the ranks of the job
+  std::vector<backends::Kind> sweep_backends;  // default: threads, mpi
   // sweep and report
-  std::string format = "table";  // table | md | csv | json
-  std::string output;            // the summary in --format to FILE as well as the table on stdout
-  std::string plot_dir;          // PNG and SVG plots into DIR
+  std::string format = "table";    // table | md | csv | json
+  std::string output;              // the summary in --format to FILE as well as the table on stdout
+  std::string plot_dir;            // PNG and SVG plots into DIR
   std::vector<std::string> files;  // report: JSON-lines record files
   // pingpong
   std::uint64_t max_bytes = 4ULL << 20;

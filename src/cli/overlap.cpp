@@ -26,13 +26,13 @@ namespace {
 namespace ov = backends::overlap;
 
 struct Case {
-  std::string name;       // e.g. "waiting, event loop"
-  std::string how;        // how the tasks ran
+  std::string name;  // e.g. "waiting, event loop"
+  std::string how;   // how the tasks ran
   int threads = 1;
-  double wall = 0;        // measured, s
-  double expected = 0;    // the bound, s
-  std::string bound;      // what the bound is
-  double ratio = 0;       // wall / the sequential wall of the same tasks
+  double wall = 0;      // measured, s
+  double expected = 0;  // the bound, s
+  std::string bound;    // what the bound is
+  double ratio = 0;     // wall / the sequential wall of the same tasks
   std::uint64_t checksum = 0;
   std::string conclusion;
 };
@@ -117,7 +117,9 @@ int overlap(const Options& o) {
   // The kernel's speed on this thread turns milliseconds into steps; every way
   // then computes exactly those steps.
   const double rate = ov::steps_per_second(0.05);
-  const auto steps_for = [&](double ms) { return std::max<std::uint64_t>(1, static_cast<std::uint64_t>(rate * ms / 1000)); };
+  const auto steps_for = [&](double ms) {
+    return std::max<std::uint64_t>(1, static_cast<std::uint64_t>(rate * ms / 1000));
+  };
   const double light_ms = o.compute_ms / 20;
   const auto wait = std::chrono::microseconds(static_cast<std::int64_t>(std::llround(o.wait_ms * 1000)));
   const ov::Tasks waiting{o.tasks, wait, steps_for(light_ms), 8};
@@ -135,54 +137,78 @@ int overlap(const Options& o) {
 
   std::vector<Case> cases;
   {
-    Case c{"waiting, sequential", "one after another", 1, ws.seconds, n * (wait_s + light_s), "sum of waits + compute", 1.0,
-           ws.checksum, {}};
+    Case c{"waiting, sequential",
+           "one after another",
+           1,
+           ws.seconds,
+           n * (wait_s + light_s),
+           "sum of waits + compute",
+           1.0,
+           ws.checksum,
+           {}};
     c.conclusion = fmt::format("baseline: waiting was {:.0f}% of it ({:.3f} of {:.3f} s)", 100 * n * wait_s / c.wall,
                                n * wait_s, c.wall);
     cases.push_back(c);
   }
   {
-    Case c{"waiting, event loop", "overlapped on 1 thread", 1, wl.seconds, wait_s + n * light_s,
-           "longest wait + compute", wl.seconds / ws.seconds, wl.checksum, {}};
+    Case c{"waiting, event loop",    "overlapped on 1 thread", 1,           wl.seconds, wait_s + n * light_s,
+           "longest wait + compute", wl.seconds / ws.seconds,  wl.checksum, {}};
     const double hideable = (n - 1) * wait_s;  // all waits but the longest
     const double saved = ws.seconds - wl.seconds;
-    c.conclusion = hideable > 0
-                       ? fmt::format("overlap hid {:.0f}% of the waiting it could hide ({:.3f} of {:.3f} s): {:.1f}x faster",
-                                     100 * saved / hideable, saved, hideable, ws.seconds / wl.seconds)
-                       : "one task: nothing to overlap with";
+    c.conclusion =
+        hideable > 0
+            ? fmt::format("overlap hid {:.0f}% of the waiting it could hide ({:.3f} of {:.3f} s): {:.1f}x faster",
+                          100 * saved / hideable, saved, hideable, ws.seconds / wl.seconds)
+            : "one task: nothing to overlap with";
     cases.push_back(c);
   }
   {
-    Case c{"computing, sequential", "one after another", 1, cs.seconds, n * heavy_s, "sum of compute", 1.0, cs.checksum, {}};
+    Case c{"computing, sequential",
+           "one after another",
+           1,
+           cs.seconds,
+           n * heavy_s,
+           "sum of compute",
+           1.0,
+           cs.checksum,
+           {}};
     c.conclusion = fmt::format("baseline: computing all the time, {:.0f}% of the expected {:.3f} s",
                                100 * c.wall / c.expected, c.expected);
     cases.push_back(c);
   }
   {
-    Case c{"computing, event loop", "overlapped on 1 thread", 1, cl.seconds, n * heavy_s, "sum of compute",
-           cl.seconds / cs.seconds, cl.checksum, {}};
+    Case c{"computing, event loop", "overlapped on 1 thread", 1,           cl.seconds, n * heavy_s,
+           "sum of compute",        cl.seconds / cs.seconds,  cl.checksum, {}};
     c.conclusion = c.ratio >= 0.9
-                       ? fmt::format("no gain (ratio {:.2f}): the one thread still computed all {:.3f} s, the tasks only "
-                                     "took turns",
-                                     c.ratio, n * heavy_s)
-                       : fmt::format("ratio {:.2f}: faster than one thread can compute; the sequential run was slowed "
-                                     "by other load",
-                                     c.ratio);
+                       ? fmt::format(
+                             "no gain (ratio {:.2f}): the one thread still computed all {:.3f} s, the tasks only "
+                             "took turns",
+                             c.ratio, n * heavy_s)
+                       : fmt::format(
+                             "ratio {:.2f}: faster than one thread can compute; the sequential run was slowed "
+                             "by other load",
+                             c.ratio);
     cases.push_back(c);
   }
   {
     const double rounds = std::max(std::ceil(n / nthreads), n / ncpus);
-    Case c{fmt::format("computing, {} threads", nthreads), "on threads", nthreads, ct.seconds, rounds * heavy_s,
+    Case c{fmt::format("computing, {} threads", nthreads),
+           "on threads",
+           nthreads,
+           ct.seconds,
+           rounds * heavy_s,
            fmt::format("compute over {} core{}", std::min(nthreads, ncpus), std::min(nthreads, ncpus) == 1 ? "" : "s"),
-           ct.seconds / cs.seconds, ct.checksum, {}};
+           ct.seconds / cs.seconds,
+           ct.checksum,
+           {}};
     const double speedup = cs.seconds / ct.seconds;
     const double ideal = n / rounds;
     if (nthreads > 1 && ncpus > 1) {
       c.conclusion = fmt::format("{} threads on {} CPU{}: {:.2f}x faster, {:.0f}% of the {:.1f}x the cores allow",
                                  nthreads, ncpus, ncpus == 1 ? "" : "s", speedup, 100 * speedup / ideal, ideal);
     } else if (nthreads > 1) {
-      c.conclusion = fmt::format("{} threads on 1 CPU: {:.2f}x, concurrent but not parallel: they took turns", nthreads,
-                                 speedup);
+      c.conclusion =
+          fmt::format("{} threads on 1 CPU: {:.2f}x, concurrent but not parallel: they took turns", nthreads, speedup);
     } else {
       c.conclusion = fmt::format("1 thread: {:.2f}x, nothing ran in parallel", speedup);
     }
@@ -222,19 +248,26 @@ int overlap(const Options& o) {
     j["threads"] = nthreads;
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& c : cases)
-      rows.push_back({{"case", c.name}, {"how", c.how}, {"threads", c.threads}, {"wall_s", c.wall},
-                      {"expected_s", c.expected}, {"expected", c.bound}, {"ratio", c.ratio},
-                      {"checksum", hex(c.checksum)}, {"conclusion", c.conclusion}});
+      rows.push_back({{"case", c.name},
+                      {"how", c.how},
+                      {"threads", c.threads},
+                      {"wall_s", c.wall},
+                      {"expected_s", c.expected},
+                      {"expected", c.bound},
+                      {"ratio", c.ratio},
+                      {"checksum", hex(c.checksum)},
+                      {"conclusion", c.conclusion}});
     j["cases"] = rows;
     j["checksums_identical"] = waiting_same && computing_same;
     text = j.dump() + "\n";
   } else {
-    const std::vector<std::string> head{"case", "threads", "wall (s)", "expected (s)", "expected is", "ratio", "conclusion"};
+    const std::vector<std::string> head{"case",        "threads", "wall (s)",  "expected (s)",
+                                        "expected is", "ratio",   "conclusion"};
     std::vector<std::vector<std::string>> rows;
     rows.reserve(cases.size());
     for (const auto& c : cases)
-      rows.push_back({c.name, std::to_string(c.threads), fmt::format("{:.3f}", c.wall), fmt::format("{:.3f}", c.expected),
-                      c.bound, fmt::format("{:.2f}", c.ratio), c.conclusion});
+      rows.push_back({c.name, std::to_string(c.threads), fmt::format("{:.3f}", c.wall),
+                      fmt::format("{:.3f}", c.expected), c.bound, fmt::format("{:.2f}", c.ratio), c.conclusion});
     const std::vector<bool> left{true, false, false, false, true, false, true};
     const std::string table = o.format == "md" ? markdown(head, rows, left) : aligned(head, rows, left);
     text = header + "\n" + table + "\nratio = wall / the sequential wall of the same tasks\n" + checks;

@@ -11,7 +11,8 @@ const std::vector<CatalogEntry>& catalog() {
       {"ep", "--class S|W|A|B|C (2^25 .. 2^33 random numbers; default S)",
        "embarrassingly parallel work (NAS EP): no communication until the end, so speedup is "
        "limited only by cores; sums bit-identical for any worker count"},
-      {"mandelbrot", "--class S|W|A|B|C (800x400 .. 12000x6000 pixels; default W), or --width, --height, --max-iter, --window",
+      {"mandelbrot",
+       "--class S|W|A|B|C (800x400 .. 12000x6000 pixels; default W), or --width, --height, --max-iter, --window",
        "load imbalance: rows near the set cost far more than rows far from it, so static blocks "
        "leave workers idle, cyclic rows spread the cost, dynamic chunks adapt (--png, --owners-png show it)"},
       {"sort", "--class S|W|A|B|C (2^20 .. 2^28 keys; default A) or --size N (1 .. 2^32)",
@@ -45,7 +46,8 @@ std::string workload_names() {
 void write_images(const core::mandelbrot::Workload& w, const core::mandelbrot::Result& result,
                   const std::vector<std::uint32_t>& owner, std::uint32_t workers, const Options& o) {
   const auto& p = w.params();
-  if (!o.png.empty()) report::write_png(o.png, p.width, p.height, report::colour_by_iterations(result.iterations, p.max_iter));
+  if (!o.png.empty())
+    report::write_png(o.png, p.width, p.height, report::colour_by_iterations(result.iterations, p.max_iter));
   if (!o.owners_png.empty())
     report::write_png(o.owners_png, p.width, p.height, report::colour_by_owner(owner, p.width, workers));
 }

@@ -50,7 +50,8 @@ decltype(auto) with_workload(const Options& o, F&& f, std::uint64_t scale = 1) {
   }
   if (o.workload == "stencil") {
     core::stencil::Params p = *o.grid;
-    if (scale > 1) p.n = static_cast<std::uint64_t>(std::llround(static_cast<double>(p.n) * std::sqrt(static_cast<double>(scale))));
+    if (scale > 1)
+      p.n = static_cast<std::uint64_t>(std::llround(static_cast<double>(p.n) * std::sqrt(static_cast<double>(scale))));
     return f(backends::stencil::Workload(
         p, o.overlap ? backends::stencil::Exchange::overlap : backends::stencil::Exchange::blocking));
   }

@@ -11,10 +11,8 @@ namespace pardemo::core::ep {
 
 const std::vector<ClassInfo>& classes() {
   static const std::vector<ClassInfo> table{
-      {'S', 24, -3.247834652034740e3, -6.958407078382297e3},
-      {'W', 25, -2.863319731645753e3, -6.320053679109499e3},
-      {'A', 28, -4.295875165629892e3, -1.580732573678431e4},
-      {'B', 30, 4.033815542441498e4, -2.660669192809235e4},
+      {'S', 24, -3.247834652034740e3, -6.958407078382297e3}, {'W', 25, -2.863319731645753e3, -6.320053679109499e3},
+      {'A', 28, -4.295875165629892e3, -1.580732573678431e4}, {'B', 30, 4.033815542441498e4, -2.660669192809235e4},
       {'C', 32, 4.764367927995374e4, -8.084072988043731e4},
   };
   return table;
@@ -39,14 +37,16 @@ void compute_batch(std::uint64_t k, double& sx_out, double& sy_out, std::array<s
   static const auto powers = [] {
     std::array<std::uint64_t, kLanes + 1> p{};
     // cppcheck-suppress containerOutOfBounds ; p has kLanes + 1 elements, cppcheck takes it for kLanes
-    for (int i = 0; i <= kLanes; ++i) p[static_cast<std::size_t>(i)] = lcg_pow(kMultiplier, static_cast<std::uint64_t>(i));
+    for (int i = 0; i <= kLanes; ++i)
+      p[static_cast<std::size_t>(i)] = lcg_pow(kMultiplier, static_cast<std::uint64_t>(i));
     return p;
   }();
   const std::uint64_t step = powers[kLanes];
 
   std::array<std::uint64_t, kLanes> lane{};
   const std::uint64_t seed = batch_seed(k);
-  for (int l = 0; l < kLanes; ++l) lane[static_cast<std::size_t>(l)] = lcg_next(powers[static_cast<std::size_t>(l) + 1], seed);
+  for (int l = 0; l < kLanes; ++l)
+    lane[static_cast<std::size_t>(l)] = lcg_next(powers[static_cast<std::size_t>(l) + 1], seed);
 
   alignas(64) double x[kBlock];
   double sx = 0.0;
@@ -188,7 +188,8 @@ std::vector<Field> Workload::fields(const Result& r) {
 
 std::vector<Field> Workload::parameters() const {
   if (!is_class_size())
-    return {{"class", std::string(1, cls_.name)}, {"batches", items()}, {"random_numbers", 2 * items() * kPairsPerBatch}};
+    return {
+        {"class", std::string(1, cls_.name)}, {"batches", items()}, {"random_numbers", 2 * items() * kPairsPerBatch}};
   return {{"class", std::string(1, cls_.name)},
           {"m", static_cast<std::uint64_t>(cls_.m)},
           {"batches", items()},

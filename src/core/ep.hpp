@@ -46,7 +46,7 @@ constexpr std::uint64_t batch_seed(std::uint64_t k) {
 
 struct ClassInfo {
   char name;
-  int m;  // 2^m pairs in all
+  int m;      // 2^m pairs in all
   double sx;  // NPB 3.3 published verification values
   double sy;
 };
@@ -61,7 +61,10 @@ struct Partial {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
+    // An archive operation, not a reference declaration: keep the spaces.
+    // clang-format off
     ar & sx & sy & q;
+    // clang-format on
   }
 };
 

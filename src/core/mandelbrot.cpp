@@ -37,8 +37,8 @@ std::string validate(const Params& p) {
   if (p.width == 0) return "width must be at least 1 (got 0)";
   if (p.height == 0) return "height must be at least 1 (got 0)";
   if (p.max_iter == 0) return "max_iter must be at least 1 (got 0)";
-  for (const auto& [name, v] : {std::pair{"x_min", p.x_min}, std::pair{"x_max", p.x_max},
-                                std::pair{"y_min", p.y_min}, std::pair{"y_max", p.y_max}}) {
+  for (const auto& [name, v] : {std::pair{"x_min", p.x_min}, std::pair{"x_max", p.x_max}, std::pair{"y_min", p.y_min},
+                                std::pair{"y_max", p.y_max}}) {
     if (auto m = check_finite(name, v); !m.empty()) return m;
   }
   if (!(p.x_min < p.x_max)) {
@@ -70,10 +70,8 @@ std::string validate(const Params& p) {
 // so a block split over 2 workers is about 0.53 efficient.
 const std::vector<ClassInfo>& classes() {
   static const std::vector<ClassInfo> table{
-      {'S', {800, 400, 1000, -2.0, 0.5, -1.25, 0.0}},
-      {'W', {2400, 1200, 4000, -2.0, 0.5, -1.25, 0.0}},
-      {'A', {4800, 2400, 8000, -2.0, 0.5, -1.25, 0.0}},
-      {'B', {8000, 4000, 16000, -2.0, 0.5, -1.25, 0.0}},
+      {'S', {800, 400, 1000, -2.0, 0.5, -1.25, 0.0}},     {'W', {2400, 1200, 4000, -2.0, 0.5, -1.25, 0.0}},
+      {'A', {4800, 2400, 8000, -2.0, 0.5, -1.25, 0.0}},   {'B', {8000, 4000, 16000, -2.0, 0.5, -1.25, 0.0}},
       {'C', {12000, 6000, 32000, -2.0, 0.5, -1.25, 0.0}},
   };
   return table;
@@ -257,9 +255,12 @@ std::vector<Field> Workload::fields(const Result& r) {
 }
 
 std::vector<Field> Workload::parameters() const {
-  return {{"width", std::uint64_t{p_.width}}, {"height", std::uint64_t{p_.height}},
-          {"max_iter", std::uint64_t{p_.max_iter}}, {"x_min", p_.x_min},
-          {"x_max", p_.x_max},                      {"y_min", p_.y_min},
+  return {{"width", std::uint64_t{p_.width}},
+          {"height", std::uint64_t{p_.height}},
+          {"max_iter", std::uint64_t{p_.max_iter}},
+          {"x_min", p_.x_min},
+          {"x_max", p_.x_max},
+          {"y_min", p_.y_min},
           {"y_max", p_.y_max}};
 }
 

@@ -61,7 +61,10 @@ struct Partial {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
+    // An archive operation, not a reference declaration: keep the spaces.
+    // clang-format off
     ar & iterations;
+    // clang-format on
   }
 };
 

@@ -7,9 +7,8 @@
 namespace pardemo::core::primes {
 
 std::optional<std::uint64_t> published_pi(std::uint64_t n) {
-  static constexpr std::uint64_t table[] = {0,          4,           25,           168,          1229,
-                                            9592,       78498,       664579,       5761455,      50847534,
-                                            455052511,  4118054813,  37607912018};
+  static constexpr std::uint64_t table[] = {0,      4,       25,       168,       1229,       9592,       78498,
+                                            664579, 5761455, 50847534, 455052511, 4118054813, 37607912018};
   std::uint64_t p = 1;
   for (std::uint64_t v : table) {
     if (p == n) return v;

@@ -13,7 +13,7 @@
 
 namespace pardemo::core::primes {
 
-inline constexpr std::uint64_t kSegment = 1ULL << 19;  // integers per segment (256 KiB of odd flags)
+inline constexpr std::uint64_t kSegment = 1ULL << 19;         // integers per segment (256 KiB of odd flags)
 inline constexpr std::uint64_t kMaxN = 1'000'000'000'000ULL;  // 10^12
 
 // pi(10^k) for k = 0..12 (OEIS A006880).
@@ -32,7 +32,10 @@ struct Partial {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
+    // An archive operation, not a reference declaration: keep the spaces.
+    // clang-format off
     ar & count;
+    // clang-format on
   }
 };
 

@@ -18,7 +18,10 @@ struct Range {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
+    // An archive operation, not a reference declaration: keep the spaces.
+    // clang-format off
     ar & begin & end;
+    // clang-format on
   }
 };
 
@@ -27,8 +30,8 @@ struct Range {
 // than items the last parts are empty.
 constexpr Range partition(std::uint64_t n, std::uint64_t parts, std::uint64_t index) {
   if (parts == 0 || index >= parts) {
-    throw std::invalid_argument("partition: index " + std::to_string(index) + " out of " +
-                                std::to_string(parts) + " parts");
+    throw std::invalid_argument("partition: index " + std::to_string(index) + " out of " + std::to_string(parts) +
+                                " parts");
   }
   const std::uint64_t base = n / parts;
   const std::uint64_t extra = n % parts;
@@ -42,7 +45,9 @@ constexpr Range partition(std::uint64_t n, std::uint64_t parts, std::uint64_t in
 enum class Split { block, cyclic, dynamic };
 
 // Chunk c of `chunk` items each over n items (the last may be short).
-constexpr std::uint64_t chunk_count(std::uint64_t n, std::uint64_t chunk) { return n / chunk + (n % chunk != 0 ? 1 : 0); }
+constexpr std::uint64_t chunk_count(std::uint64_t n, std::uint64_t chunk) {
+  return n / chunk + (n % chunk != 0 ? 1 : 0);
+}
 constexpr Range chunk_range(std::uint64_t n, std::uint64_t chunk, std::uint64_t c) {
   const std::uint64_t b = c * chunk;
   return {b, b + chunk < n ? b + chunk : n};
@@ -52,8 +57,8 @@ constexpr Range chunk_range(std::uint64_t n, std::uint64_t chunk, std::uint64_t 
 // contiguous range from partition(). cyclic: chunks of `chunk` items dealt
 // round-robin, so cheap and expensive regions of the index space are shared out
 // evenly.
-inline std::vector<Range> assigned_ranges(std::uint64_t n, Split split, std::uint64_t chunk,
-                                          std::uint64_t parts, std::uint64_t index) {
+inline std::vector<Range> assigned_ranges(std::uint64_t n, Split split, std::uint64_t chunk, std::uint64_t parts,
+                                          std::uint64_t index) {
   std::vector<Range> out;
   if (split == Split::block) {
     const Range r = partition(n, parts, index);

@@ -17,9 +17,8 @@ std::string validate(const Params& p) {
 
 const std::vector<ClassInfo>& classes() {
   static const std::vector<ClassInfo> table = {
-      {'S', {1ULL << 20, kDefaultSeed, 0}}, {'W', {1ULL << 22, kDefaultSeed, 0}},
-      {'A', {1ULL << 24, kDefaultSeed, 0}}, {'B', {1ULL << 26, kDefaultSeed, 0}},
-      {'C', {1ULL << 28, kDefaultSeed, 0}},
+      {'S', {1ULL << 20, kDefaultSeed, 0}}, {'W', {1ULL << 22, kDefaultSeed, 0}}, {'A', {1ULL << 24, kDefaultSeed, 0}},
+      {'B', {1ULL << 26, kDefaultSeed, 0}}, {'C', {1ULL << 28, kDefaultSeed, 0}},
   };
   return table;
 }

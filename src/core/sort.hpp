@@ -36,7 +36,7 @@ inline constexpr std::uint64_t kDefaultSeed = 20261128ULL;
 inline constexpr std::uint64_t kMaxKeys = 1ULL << 32;
 
 struct Params {
-  std::uint64_t n = 0;              // keys
+  std::uint64_t n = 0;  // keys
   std::uint64_t seed = kDefaultSeed;
   // 0: keys over all 2^64 values (duplicates are rare); otherwise keys lie in
   // [0, distinct), so each value repeats about n / distinct times: many equal

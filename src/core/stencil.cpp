@@ -14,8 +14,7 @@ std::string validate(const Params& p) {
   if (p.n <= two_r)
     return "n must be more than 2 * radius = " + std::to_string(two_r) + ", so the grid has an interior (got " +
            std::to_string(p.n) + ")";
-  if (p.n > kMaxPoints / p.n)
-    return "n * n must be at most 2^30 points (got n = " + std::to_string(p.n) + ")";
+  if (p.n > kMaxPoints / p.n) return "n * n must be at most 2^30 points (got n = " + std::to_string(p.n) + ")";
   if (p.iterations == 0) return "iterations must be at least 1 (got 0)";
   return {};
 }
@@ -175,7 +174,8 @@ double row_sum(std::span<const double> out, const Layout& l, std::size_t r, std:
 }
 
 double norm_of_rows(std::span<const double> row_sums, const Params& p) {
-  if (row_sums.size() != interior(p).size()) throw std::invalid_argument("stencil::norm_of_rows: one sum per interior row");
+  if (row_sums.size() != interior(p).size())
+    throw std::invalid_argument("stencil::norm_of_rows: one sum per interior row");
   double total = 0.0;
   for (const double s : row_sums) total += s;
   return total / static_cast<double>(interior_points(p));

@@ -122,8 +122,7 @@ Tile clip(const Tile& t, Range r, Range c);
 // Radii 1 .. 4 run a kernel with the radius unrolled at compile time; larger
 // radii a generic kernel that sweeps one arm at a time over a row buffer (the
 // same operations per point, in the same order).
-void apply(const Weights& w, std::span<const double> in, std::span<double> out, const Layout& layout,
-           const Tile& tile);
+void apply(const Weights& w, std::span<const double> in, std::span<double> out, const Layout& layout, const Tile& tile);
 // The generic kernel for every radius, for tests and measurements.
 void apply_generic(const Weights& w, std::span<const double> in, std::span<double> out, const Layout& layout,
                    const Tile& tile);

@@ -86,7 +86,8 @@ std::optional<std::string> check_file(const std::string& path);
 // the sense of boundary() over the whole file, read by seeking: the range itself
 // plus the few bytes around b and e that decide where the words end. Throws
 // std::runtime_error when the file cannot be read. Returns the range it read.
-std::string read_part(const std::string& path, std::uint64_t size, std::uint64_t b, std::uint64_t e, Range* adjusted = nullptr);
+std::string read_part(const std::string& path, std::uint64_t size, std::uint64_t b, std::uint64_t e,
+                      Range* adjusted = nullptr);
 
 // The whole file, for references and tests.
 std::string read_file(const std::string& path);

@@ -52,7 +52,10 @@ struct Piece {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
+    // An archive operation, not a reference declaration: keep the spaces.
+    // clang-format off
     ar & range & partial & worker;
+    // clang-format on
   }
 };
 
@@ -61,14 +64,12 @@ struct Piece {
 // not cover [0, items) exactly once: a decomposition bug never passes silently.
 template <Workload W>
 typename W::Result combine(const W& w, std::vector<Piece<typename W::Partial>> pieces) {
-  std::sort(pieces.begin(), pieces.end(),
-            [](const auto& a, const auto& b) { return a.range.begin < b.range.begin; });
+  std::sort(pieces.begin(), pieces.end(), [](const auto& a, const auto& b) { return a.range.begin < b.range.begin; });
   std::uint64_t next = 0;
   for (const auto& piece : pieces) {
     if (piece.range.begin != next) {
-      throw std::logic_error("combine: items " + std::to_string(next) + ".." +
-                             std::to_string(piece.range.begin) + " covered " +
-                             (piece.range.begin > next ? "by no worker" : "twice"));
+      throw std::logic_error("combine: items " + std::to_string(next) + ".." + std::to_string(piece.range.begin) +
+                             " covered " + (piece.range.begin > next ? "by no worker" : "twice"));
     }
     next = piece.range.end;
   }

@@ -38,8 +38,8 @@ double halo_s(const Halo& h, const Link& link, int p) {
   const double block_cols = ceil_div(h.n, g.cols);
   const double vertical = std::min(g.rows - 1, 2);
   const double horizontal = std::min(g.cols - 1, 2);
-  const double per_iteration = vertical * message_s(link, 8 * r * block_cols) +
-                               horizontal * message_s(link, 8 * r * block_rows);
+  const double per_iteration =
+      vertical * message_s(link, 8 * r * block_cols) + horizontal * message_s(link, 8 * r * block_rows);
   const double row_sums = message_s(link, 8 * block_rows);
   const double chain = (g.cols - 1) * row_sums;
   const double senders = g.cols > 1 ? g.rows : g.rows - 1;
@@ -49,9 +49,8 @@ double halo_s(const Halo& h, const Link& link, int p) {
 double sample_sort_s(const SampleSort& s, const Link& link, int p) {
   const double dp = p;
   const double keys_per_pair = 8.0 * static_cast<double>(s.keys) / (dp * dp);
-  return 2 * barrier_s(link, p) + allgather_s(link, p, 4) + allgather_s(link, p, 8 * dp + 16) +
-         alltoall_s(link, p, 8) + tree_s(link, p, 4) + alltoall_s(link, p, keys_per_pair) +
-         binomial_gather_s(link, p, 56);
+  return 2 * barrier_s(link, p) + allgather_s(link, p, 4) + allgather_s(link, p, 8 * dp + 16) + alltoall_s(link, p, 8) +
+         tree_s(link, p, 4) + alltoall_s(link, p, keys_per_pair) + binomial_gather_s(link, p, 56);
 }
 
 double tree_merge_s(const TreeMerge& t, const Link& link, int p) {

@@ -44,7 +44,7 @@ namespace pardemo::report::model {
 enum class Weighting { equal, relative };
 
 struct LinkFit {
-  double alpha_s = 0;  // latency: the time of an empty message
+  double alpha_s = 0;                                                 // latency: the time of an empty message
   double beta_bytes_per_s = std::numeric_limits<double>::infinity();  // asymptotic bandwidth
   double r2 = 0;  // coefficient of determination, in the fit's own weighting (1 = perfect)
 };
@@ -208,10 +208,10 @@ struct Params {
 };
 
 struct Prediction {
-  double time_s = 0;     // T(p) = T1 / p + C(p)
-  double compute_s = 0;  // T1 / p
-  double comm_s = 0;     // C(p)
-  double speedup = 1;    // T1 / T(p)
+  double time_s = 0;      // T(p) = T1 / p + C(p)
+  double compute_s = 0;   // T1 / p
+  double comm_s = 0;      // C(p)
+  double speedup = 1;     // T1 / T(p)
   double efficiency = 1;  // speedup / p
 };
 

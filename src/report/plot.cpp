@@ -80,9 +80,9 @@ std::string gp_string(const std::string& s) {
 // Every picture twice: PNG and SVG, each to a temporary name first.
 std::string both_terminals(const std::string& body, const fs::path& image, int width, int height) {
   std::string out;
-  for (const auto& [ext, term] : {std::pair{".png", fmt::format("pngcairo size {},{} font 'Sans,10'", width, height)},
-                                  std::pair{".svg", fmt::format("svg size {},{} font 'Sans,11' background '#ffffff'",
-                                                                width, height)}}) {
+  for (const auto& [ext, term] :
+       {std::pair{".png", fmt::format("pngcairo size {},{} font 'Sans,10'", width, height)},
+        std::pair{".svg", fmt::format("svg size {},{} font 'Sans,11' background '#ffffff'", width, height)}}) {
     out += fmt::format("set terminal {}\nset output {}\n{}\nunset output\n", term,
                        gp_string(image.string() + ext + ".tmp"), body);
   }
@@ -166,8 +166,10 @@ std::vector<std::string> scaling_plots(const std::vector<scaling::Group>& groups
     std::size_t bar_count = 0;
     for (const auto& [backend, p] : widest) {
       for (const auto& w : p->worker_times) {
-        const std::string who = p->threads_per_rank > 1 ? fmt::format("r{}.t{}", w.rank, w.thread) : fmt::format("r{}", w.rank);
-        bars += fmt::format("\"{} p={} {}\" {:.6g} {:.6g} {:.6g}\n", backend, p->workers, who, w.compute, w.comm, w.wait);
+        const std::string who =
+            p->threads_per_rank > 1 ? fmt::format("r{}.t{}", w.rank, w.thread) : fmt::format("r{}", w.rank);
+        bars +=
+            fmt::format("\"{} p={} {}\" {:.6g} {:.6g} {:.6g}\n", backend, p->workers, who, w.compute, w.comm, w.wait);
         ++bar_count;
       }
     }
@@ -186,7 +188,8 @@ std::vector<std::string> scaling_plots(const std::vector<scaling::Group>& groups
           "'' using 4 title 'wait' lc rgb '#bdbdbd'",
           gp_string(wdat.string()));
     }
-    script += both_terminals(wbody, base.string() + "-workers", std::max(960, 60 * static_cast<int>(bar_count) + 300), 560);
+    script +=
+        both_terminals(wbody, base.string() + "-workers", std::max(960, 60 * static_cast<int>(bar_count) + 300), 560);
 
     // Timeline: when each of those workers computed, talked and waited.
     std::string spans[3];
@@ -195,18 +198,21 @@ std::vector<std::string> scaling_plots(const std::vector<scaling::Group>& groups
     double longest = 0;
     for (const auto& [backend, p] : widest) {
       for (const auto& w : p->worker_times) {
-        const std::string who = p->threads_per_rank > 1 ? fmt::format("r{}.t{}", w.rank, w.thread) : fmt::format("r{}", w.rank);
+        const std::string who =
+            p->threads_per_rank > 1 ? fmt::format("r{}.t{}", w.rank, w.thread) : fmt::format("r{}", w.rank);
         ytics += fmt::format("{}\"{} p={} {}\" {}", ytics.empty() ? "" : ", ", backend, p->workers, who, row);
         for (std::uint32_t i = 0; i < w.span_count; ++i) {
           const Span& sp = w.spans[i];
-          spans[static_cast<std::size_t>(std::clamp(sp.phase, 0, 2))] += fmt::format("{:.9g} {:.9g} {}\n", sp.start, sp.end, row);
+          spans[static_cast<std::size_t>(std::clamp(sp.phase, 0, 2))] +=
+              fmt::format("{:.9g} {:.9g} {}\n", sp.start, sp.end, row);
           longest = std::max(longest, sp.end);
         }
         ++row;
       }
     }
     const fs::path tdat = base.string() + "-timeline.dat";
-    write_file(tdat, "# start_s end_s row, blocks: compute, communicate, wait\n" + spans[0] + "\n\n" + spans[1] + "\n\n" + spans[2]);
+    write_file(tdat, "# start_s end_s row, blocks: compute, communicate, wait\n" + spans[0] + "\n\n" + spans[1] +
+                         "\n\n" + spans[2]);
     std::string tbody = fmt::format(
         "set title {} noenhanced\nunset ylabel\nset xtics norotate\nunset xrange\nset xrange [0:{:.6g}]\nset yrange [-0.7:{}]\nset ytics ({}) noenhanced\n"
         "set xlabel 'seconds since the run started'\nset key outside right top\nset grid xtics\n",
@@ -217,11 +223,13 @@ std::vector<std::string> scaling_plots(const std::vector<scaling::Group>& groups
     std::string plots;
     for (int k = 0; k < 3; ++k) {
       if (spans[static_cast<std::size_t>(k)].empty()) continue;
-      plots += fmt::format("{}{} index {} using (($1+$2)/2):3:(($2-$1)/2):(0.35) with boxxyerror fs solid 0.9 "
-                           "lc rgb '{}' title '{}'",
-                           plots.empty() ? "plot " : ", ", gp_string(tdat.string()), k, colours[k], phase_names[k]);
+      plots += fmt::format(
+          "{}{} index {} using (($1+$2)/2):3:(($2-$1)/2):(0.35) with boxxyerror fs solid 0.9 "
+          "lc rgb '{}' title '{}'",
+          plots.empty() ? "plot " : ", ", gp_string(tdat.string()), k, colours[k], phase_names[k]);
     }
-    tbody += plots.empty() ? "set label 1 'the records hold no timeline' at graph 0.5,0.5 center\nplot [0:1] -1 notitle" : plots;
+    tbody += plots.empty() ? "set label 1 'the records hold no timeline' at graph 0.5,0.5 center\nplot [0:1] -1 notitle"
+                           : plots;
     script += both_terminals(tbody, base.string() + "-timeline", 960, std::max(360, 28 * row + 160));
 
     const fs::path gp = base.string() + ".gp";

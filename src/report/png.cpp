@@ -224,8 +224,8 @@ std::vector<std::uint8_t> colour_by_owner(const std::vector<std::uint32_t>& owne
       const double v = base[k];
       switch (owner / kOkabeIto.size() % 3) {
         case 0: c[k] = base[k]; break;
-        case 1: c[k] = to_byte(v * 0.6); break;                  // darker
-        default: c[k] = to_byte(v + (255.0 - v) * 0.5); break;   // lighter
+        case 1: c[k] = to_byte(v * 0.6); break;                 // darker
+        default: c[k] = to_byte(v + (255.0 - v) * 0.5); break;  // lighter
       }
     }
     for (std::uint32_t x = 0; x < width; ++x, out += 3) std::copy(c.begin(), c.end(), out);

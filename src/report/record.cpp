@@ -54,8 +54,8 @@ nlohmann::json to_json(const WorkerTimes& t, double epoch) {
     const Span& s = t.spans[i];
     spans.push_back({s.start - epoch, s.end - epoch, kPhases[s.phase >= 0 && s.phase <= 2 ? s.phase : 0]});
   }
-  return {{"rank", t.rank},       {"thread", t.thread}, {"items", t.items}, {"compute_s", t.compute},
-          {"comm_s", t.comm},     {"wait_s", t.wait},   {"spans", spans}};
+  return {{"rank", t.rank},   {"thread", t.thread}, {"items", t.items}, {"compute_s", t.compute},
+          {"comm_s", t.comm}, {"wait_s", t.wait},   {"spans", spans}};
 }
 
 // Each rank's earliest span start: its clock's reading when the run began there.
@@ -112,7 +112,10 @@ nlohmann::json to_json(const RunRecord& run, const JobInfo& job) {
     if (i < run.halo.size() && !run.halo[i].empty()) {
       nlohmann::json halo = nlohmann::json::array();
       for (const auto& h : run.halo[i])
-        halo.push_back({{"rank", h.rank}, {"blocking_comm_s", h.blocking}, {"exposed_comm_s", h.exposed}, {"hidden_s", h.hidden()}});
+        halo.push_back({{"rank", h.rank},
+                        {"blocking_comm_s", h.blocking},
+                        {"exposed_comm_s", h.exposed},
+                        {"hidden_s", h.hidden()}});
       reps.back()["halo_overlap"] = halo;
     }
   }

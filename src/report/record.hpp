@@ -27,7 +27,10 @@ struct HaloTimes {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
+    // An archive operation, not a reference declaration: keep the spaces.
+    // clang-format off
     ar & rank & blocking & exposed;
+    // clang-format on
   }
 };
 
@@ -51,9 +54,9 @@ struct RunRecord {
   std::vector<Repeat> repeats;
   std::vector<core::Field> result;
   core::Verification verification;
-  std::optional<bool> identical_to_serial;  // compare only
-  std::string mode;                         // sweep: "strong" or "weak" (empty for run and compare)
-  int scale = 1;                            // weak sweep: the problem is `scale` times the base size
+  std::optional<bool> identical_to_serial;   // compare only
+  std::string mode;                          // sweep: "strong" or "weak" (empty for run and compare)
+  int scale = 1;                             // weak sweep: the problem is `scale` times the base size
   std::vector<core::Field> base_parameters;  // weak sweep: the size at one worker
   // stencil --exchange overlap on ranks: for each repeat (as `repeats`), one per rank.
   std::vector<std::vector<HaloTimes>> halo;
@@ -68,8 +71,8 @@ struct JobInfo {
   std::vector<std::string> hosts;      // host of each rank
   std::vector<std::string> addresses;  // each rank's first non-loopback IPv4 address ("" when none)
   std::vector<std::string> netns;      // each rank's network namespace: its name under /run/netns, else net:[inode]
-  std::vector<int> cpus;           // CPUs each rank may run on (its affinity mask)
-  std::vector<int> host_cpus;      // CPUs online on each rank's host
+  std::vector<int> cpus;               // CPUs each rank may run on (its affinity mask)
+  std::vector<int> host_cpus;          // CPUs online on each rank's host
   std::string mpi_library;
   int world_size = 1;
   std::string started_utc;  // ISO 8601

@@ -43,7 +43,8 @@ std::string check_record(const json& r) {
     for (const auto& w : rep.value("workers", json::array())) {
       if (!w.is_object()) return "a repeat with an invalid \"workers\"";
       for (const char* key : {"rank", "thread"})
-        if (w.contains(key) && !(w[key].is_number_unsigned() && w[key].get<std::uint64_t>() <= std::numeric_limits<int>::max()))
+        if (w.contains(key) &&
+            !(w[key].is_number_unsigned() && w[key].get<std::uint64_t>() <= std::numeric_limits<int>::max()))
           return fmt::format("a worker with an invalid \"{}\"", key);
       if (w.contains("items") && !w["items"].is_number_unsigned()) return "a worker with an invalid \"items\"";
       for (const char* key : {"compute_s", "comm_s", "wait_s"})
@@ -152,11 +153,15 @@ std::vector<WorkerTimes> worker_times(const json& repeat) {
     t.wait = w.value("wait_s", 0.0);
     if (w.contains("spans") && w["spans"].is_array()) {
       for (const auto& sp : w["spans"]) {
-        if (!sp.is_array() || sp.size() != 3 || !sp[0].is_number() || !sp[1].is_number() || !sp[2].is_string()) continue;
+        if (!sp.is_array() || sp.size() != 3 || !sp[0].is_number() || !sp[1].is_number() || !sp[2].is_string())
+          continue;
         if (t.span_count == WorkerTimes::kMaxSpans) break;
         const std::string phase = sp[2].get<std::string>();
         t.spans[t.span_count++] = Span{sp[0].get<double>(), sp[1].get<double>(),
-                                       phase == "comm" ? Span::comm : phase == "wait" ? Span::wait : Span::compute, 0};
+                                       phase == "comm"   ? Span::comm
+                                       : phase == "wait" ? Span::wait
+                                                         : Span::compute,
+                                       0};
       }
     }
     out.push_back(t);
@@ -181,7 +186,8 @@ std::vector<Group> summarize(const std::vector<json>& records, std::vector<std::
   // Group key: workload, mode, size. Point key within a group: backend, ranks, threads.
   using PointKey = std::tuple<int, std::string, int, int>;  // (serial first, backend, ranks, threads)
   std::map<std::tuple<std::string, std::string, std::string>, std::map<PointKey, std::vector<const json*>>> grouped;
-  std::map<std::tuple<std::string, std::string, std::string>, std::map<std::string, std::vector<const json*>>> weak_serial;
+  std::map<std::tuple<std::string, std::string, std::string>, std::map<std::string, std::vector<const json*>>>
+      weak_serial;
   for (const auto& r : records) {
     const auto gkey = std::make_tuple(r["workload"].get<std::string>(), mode_of(r), size_of(r));
     const std::string backend = backend_of(r);
@@ -270,7 +276,8 @@ std::vector<Group> summarize(const std::vector<json>& records, std::vector<std::
       }
     }
     for (const auto& [backend, data] : for_fit) {
-      const auto n = static_cast<std::size_t>(std::count_if(data.first.begin(), data.first.end(), [](int w) { return w > 1; }));
+      const auto n =
+          static_cast<std::size_t>(std::count_if(data.first.begin(), data.first.end(), [](int w) { return w > 1; }));
       if (n == 0) continue;
       const double f = g.mode == "weak" ? gustafson_fit(data.first, data.second) : amdahl_fit(data.first, data.second);
       g.fits.push_back({backend, f, n});
@@ -333,12 +340,12 @@ std::string fit_lines(const Group& g) {
   for (const auto& f : g.fits) {
     if (!std::isfinite(f.serial_fraction)) continue;
     if (g.mode == "weak") {
-      out += fmt::format("Gustafson fit ({}, {} point{}): serial fraction {:.4f}; scaled speedup at 1024 workers would be {:.0f}\n",
-                         f.backend, f.points, f.points == 1 ? "" : "s", f.serial_fraction,
-                         gustafson_speedup(f.serial_fraction, 1024));
+      out += fmt::format(
+          "Gustafson fit ({}, {} point{}): serial fraction {:.4f}; scaled speedup at 1024 workers would be {:.0f}\n",
+          f.backend, f.points, f.points == 1 ? "" : "s", f.serial_fraction, gustafson_speedup(f.serial_fraction, 1024));
     } else {
-      out += fmt::format("Amdahl fit ({}, {} point{}): serial fraction {:.4f}; speedup can never exceed {}\n", f.backend,
-                         f.points, f.points == 1 ? "" : "s", f.serial_fraction,
+      out += fmt::format("Amdahl fit ({}, {} point{}): serial fraction {:.4f}; speedup can never exceed {}\n",
+                         f.backend, f.points, f.points == 1 ? "" : "s", f.serial_fraction,
                          f.serial_fraction > 0 ? fmt::format("{:.3g}", 1.0 / f.serial_fraction) : "the worker count");
     }
   }
@@ -357,8 +364,9 @@ std::string csv_cell(const std::string& s) {
 std::string render(const std::vector<Group>& groups, const std::string& format) {
   std::string out;
   if (format == "csv") {
-    out = "workload,mode,size,backend,workers,ranks,threads_per_rank,wall_median_s,wall_min_s,wall_max_s,speedup,"
-          "efficiency,karp_flatt,imbalance,comm_share,wait_share,verified,records\n";
+    out =
+        "workload,mode,size,backend,workers,ranks,threads_per_rank,wall_median_s,wall_min_s,wall_max_s,speedup,"
+        "efficiency,karp_flatt,imbalance,comm_share,wait_share,verified,records\n";
     for (const auto& g : groups)
       for (const auto& p : g.points)
         out += fmt::format("{},{},{},{},{},{},{},{:.6f},{:.6f},{:.6f},{},{},{},{:.4f},{:.4f},{:.4f},{},{}\n",

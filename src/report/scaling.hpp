@@ -38,12 +38,12 @@ struct Point {
   int ranks = 1;
   int threads_per_rank = 1;
   int records = 0;
-  Spread wall;  // over every repeat of every record
+  Spread wall;                       // over every repeat of every record
   std::optional<double> speedup;     // strong: T_serial / T; weak: the scaled speedup p T_serial(1) / T(p)
   std::optional<double> efficiency;  // strong: speedup / p; weak: T_serial(1) / T(p)
   std::optional<double> karp_flatt;  // strong, p > 1
-  double imbalance = 1;   // max / mean compute over workers (median repeat)
-  double comm_share = 0;  // communicate / (compute + communicate + wait), summed over workers
+  double imbalance = 1;              // max / mean compute over workers (median repeat)
+  double comm_share = 0;             // communicate / (compute + communicate + wait), summed over workers
   double wait_share = 0;
   bool verified = true;
   std::vector<WorkerTimes> worker_times;  // of the median repeat of the first record
@@ -57,9 +57,9 @@ struct Fit {
 
 struct Group {
   std::string workload;
-  std::string mode;  // strong or weak
-  std::string size;  // the parameters, "k=v k=v" (weak: at one worker)
-  std::vector<Point> points;  // serial first, then by backend and workers
+  std::string mode;                // strong or weak
+  std::string size;                // the parameters, "k=v k=v" (weak: at one worker)
+  std::vector<Point> points;       // serial first, then by backend and workers
   std::optional<double> baseline;  // median serial wall (weak: at one worker)
   std::string baseline_from;       // "serial" or "BACKEND at 1 worker"; empty when missing
   std::vector<Fit> fits;

@@ -66,9 +66,7 @@ double amdahl_fit(const std::vector<int>& workers, const std::vector<double>& sp
   return std::clamp(xy / xx, 0.0, 1.0);
 }
 
-double gustafson_speedup(double serial_fraction, int workers) {
-  return workers - serial_fraction * (workers - 1);
-}
+double gustafson_speedup(double serial_fraction, int workers) { return workers - serial_fraction * (workers - 1); }
 
 double gustafson_fit(const std::vector<int>& workers, const std::vector<double>& scaled_speedups) {
   // p - S = f (p - 1): f = sum (p - 1)(p - S) / sum (p - 1)^2.

@@ -34,9 +34,12 @@ std::string field_value(const core::Field& f) {
   return std::visit(
       [](const auto& v) -> std::string {
         using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, double>) return fmt::format("{:.15e}", v);
-        else if constexpr (std::is_same_v<T, std::string>) return v;
-        else return fmt::format("{}", v);
+        if constexpr (std::is_same_v<T, double>)
+          return fmt::format("{:.15e}", v);
+        else if constexpr (std::is_same_v<T, std::string>)
+          return v;
+        else
+          return fmt::format("{}", v);
       },
       f.value);
 }
@@ -115,8 +118,8 @@ std::string halo_table(const std::vector<RunRecord>& runs) {
   for (const auto& r : runs) {
     if (r.repeats.empty() || r.halo.size() != r.repeats.size()) continue;
     for (const auto& h : r.halo[static_cast<std::size_t>(&r.median_repeat() - r.repeats.data())])
-      rows.push_back({r.backend, fmt::format("{}", h.rank), fmt::format("{:.4f}", h.blocking), fmt::format("{:.4f}", h.exposed),
-                      fmt::format("{:.4f}", h.hidden()),
+      rows.push_back({r.backend, fmt::format("{}", h.rank), fmt::format("{:.4f}", h.blocking),
+                      fmt::format("{:.4f}", h.exposed), fmt::format("{:.4f}", h.hidden()),
                       h.blocking > 0 ? fmt::format("{:.0f}%", 100 * h.hidden() / h.blocking) : std::string("-")});
   }
   if (rows.empty()) return {};

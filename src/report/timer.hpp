@@ -33,7 +33,10 @@ struct Span {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
+    // An archive operation, not a reference declaration: keep the spaces.
+    // clang-format off
     ar & start & end & phase & padding;
+    // clang-format on
   }
 };
 
@@ -88,7 +91,10 @@ struct WorkerTimes {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
+    // An archive operation, not a reference declaration: keep the spaces.
+    // clang-format off
     ar & rank & thread & items & compute & wait & comm & span_count & padding & spans;
+    // clang-format on
   }
 };
 

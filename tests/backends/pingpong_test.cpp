@@ -88,7 +88,8 @@ void check_table(const mpi::communicator& world, const Options& o) {
         EXPECT_GT(r.bandwidth_MBps[k], 0.0) << way;
         // bandwidth = bytes / one-way time, in 10^6 B/s
         EXPECT_NEAR(r.bandwidth_MBps[k] * r.latency_us[k], static_cast<double>(r.bytes),
-                    1e-6 * static_cast<double>(r.bytes)) << way;
+                    1e-6 * static_cast<double>(r.bytes))
+            << way;
       }
       EXPECT_TRUE(r.intact[k]) << way << ": the payload changed on the way";
     }

@@ -101,7 +101,8 @@ TEST(RaceTest, UnsynchronizedLosesUpdatesGivenTwoCpus) {
   const mpi::communicator world;
   int fewest_cpus = 0;
   mpi::all_reduce(world, usable_cpus(), fewest_cpus, mpi::minimum<int>());
-  if (fewest_cpus < 2) GTEST_SKIP() << "needs two CPUs for two threads to interleave; this rank may use " << usable_cpus();
+  if (fewest_cpus < 2)
+    GTEST_SKIP() << "needs two CPUs for two threads to interleave; this rank may use " << usable_cpus();
 
   constexpr int max_attempts = 20;
   constexpr std::uint64_t k = 10'000'000;

@@ -30,8 +30,8 @@ void check(Kind kind, const cs::Params& p, const Plan& plan) {
   const bool distributed = kind == Kind::mpi || kind == Kind::hybrid;
   const int ranks = distributed ? world.size() : 1;
   const int threads = (kind == Kind::threads || kind == Kind::hybrid) ? plan.threads : 1;
-  const std::string what = std::string(to_string(kind)) + " n=" + std::to_string(p.n) + " distinct=" +
-                           std::to_string(p.distinct) + " threads=" + std::to_string(plan.threads);
+  const std::string what = std::string(to_string(kind)) + " n=" + std::to_string(p.n) +
+                           " distinct=" + std::to_string(p.distinct) + " threads=" + std::to_string(plan.threads);
   EXPECT_EQ(out.ranks, ranks) << what;
   EXPECT_EQ(out.threads_per_rank, threads) << what;
   if (world.rank() != 0) {
@@ -96,8 +96,8 @@ TEST(SortBackendsTest, CountNotDivisibleByWorkers) {
 }
 
 TEST(SortBackendsTest, ManyEqualKeys) {
-  check_every_kind({20'011, 1, 3});   // three values, thousands of each
-  check_every_kind({20'011, 2, 1});   // one value: every key on one worker
+  check_every_kind({20'011, 1, 3});  // three values, thousands of each
+  check_every_kind({20'011, 2, 1});  // one value: every key on one worker
   check_every_kind({30'000, 4, 1000});
 }
 

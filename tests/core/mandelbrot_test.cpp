@@ -27,10 +27,10 @@ TEST(MandelbrotTest, KernelMatchesReferenceOnSmallImages) {
   // Widths that are and are not multiples of the kernel's lane count, windows
   // through the set, along its boundary and away from it.
   const std::vector<Params> cases{
-      {1, 1, 50, -2.0, 0.5, -1.25, 1.25},       {7, 5, 100, -2.0, 0.5, -1.25, 1.25},
-      {64, 48, 500, -2.0, 0.5, -1.25, 1.25},    {61, 37, 1000, -2.0, 0.5, -1.25, 0.0},
-      {33, 17, 2000, -0.75, -0.74, 0.1, 0.11},  {40, 30, 300, -0.2, 0.1, 0.9, 1.2},
-      {9, 9, 10, 10.0, 11.0, 10.0, 11.0},       {17, 3, 1, -2.0, 0.5, -1.25, 1.25},
+      {1, 1, 50, -2.0, 0.5, -1.25, 1.25},        {7, 5, 100, -2.0, 0.5, -1.25, 1.25},
+      {64, 48, 500, -2.0, 0.5, -1.25, 1.25},     {61, 37, 1000, -2.0, 0.5, -1.25, 0.0},
+      {33, 17, 2000, -0.75, -0.74, 0.1, 0.11},   {40, 30, 300, -0.2, 0.1, 0.9, 1.2},
+      {9, 9, 10, 10.0, 11.0, 10.0, 11.0},        {17, 3, 1, -2.0, 0.5, -1.25, 1.25},
       {101, 1, 700, -2.0, 0.5, -0.0001, 0.0001},
   };
   for (const Params& p : cases) {
@@ -212,8 +212,16 @@ TEST(MandelbrotTest, ValidateRejectsEachBadValueByName) {
       {with([](Params& p) { p.x_max = -3.5; }), {"x_max", "-3.5"}},
       {with([](Params& p) { p.y_min = 1.25; }), {"y_min", "y_max", "1.25"}},
       {with([](Params& p) { p.y_min = 2.0; }), {"y_min", "2"}},
-      {with([](Params& p) { p.x_min = -1e308; p.x_max = 1e308; }), {"x_max - x_min", "1e+308"}},
-      {with([](Params& p) { p.width = 1U << 15; p.height = (1U << 13) + 1; }), {"268435456", "32768", "8193"}},
+      {with([](Params& p) {
+         p.x_min = -1e308;
+         p.x_max = 1e308;
+       }),
+       {"x_max - x_min", "1e+308"}},
+      {with([](Params& p) {
+         p.width = 1U << 15;
+         p.height = (1U << 13) + 1;
+       }),
+       {"268435456", "32768", "8193"}},
   };
   for (const auto& c : cases) {
     const std::string m = validate(c.p);
@@ -223,7 +231,11 @@ TEST(MandelbrotTest, ValidateRejectsEachBadValueByName) {
     EXPECT_THROW(Workload{c.p}, std::invalid_argument) << m;
   }
   // Exactly 2^28 pixels is allowed.
-  EXPECT_EQ(validate(with([](Params& p) { p.width = 1U << 15; p.height = 1U << 13; })), "");
+  EXPECT_EQ(validate(with([](Params& p) {
+              p.width = 1U << 15;
+              p.height = 1U << 13;
+            })),
+            "");
 }
 
 TEST(MandelbrotTest, ComputeRejectsRowsOutsideTheImage) {

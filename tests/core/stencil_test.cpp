@@ -132,7 +132,8 @@ TEST(StencilTest, KernelRejectsTilesThatReachBeyondTheArray) {
 TEST(StencilTest, ClosedFormAfterOneAndFiveIterations) {
   for (std::uint64_t it : {1U, 5U}) {
     for (int r : {1, 2, 3, 5}) {
-      for (std::uint64_t n : {2 * static_cast<std::uint64_t>(r) + 1, std::uint64_t{17}, std::uint64_t{64}, std::uint64_t{101}}) {
+      for (std::uint64_t n :
+           {2 * static_cast<std::uint64_t>(r) + 1, std::uint64_t{17}, std::uint64_t{64}, std::uint64_t{101}}) {
         const Params p{n, r, it};
         const double expected = reference_norm(p);
         EXPECT_EQ(expected, 2.0 * static_cast<double>(it));

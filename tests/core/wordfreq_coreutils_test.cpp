@@ -26,7 +26,8 @@ using Table = std::map<std::string, std::uint64_t>;
 
 // The pipeline's table, the empty entry included when there is one.
 Table coreutils_count(const std::string& path) {
-  const std::string command = "LC_ALL=C tr -cs A-Za-z '\\n' < '" + path + "' | LC_ALL=C tr A-Z a-z | LC_ALL=C sort | uniq -c";
+  const std::string command =
+      "LC_ALL=C tr -cs A-Za-z '\\n' < '" + path + "' | LC_ALL=C tr A-Z a-z | LC_ALL=C sort | uniq -c";
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
   if (!pipe) throw std::runtime_error("popen failed: " + command);
   std::string out;

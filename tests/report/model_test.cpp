@@ -199,8 +199,9 @@ TEST(ModelPredictTest, HandWorkedPrediction) {
 }
 
 std::vector<Pattern> all_patterns() {
-  return {ep_pattern(256, 1), primes_pattern(1), mandelbrot_pattern(800, 400, 1), Halo{4000, 2, 20},
-          SampleSort{1 << 24}, TreeMerge{2e6, 1}, TreeMerge{2e6, 4}};
+  return {ep_pattern(256, 1), primes_pattern(1),   mandelbrot_pattern(800, 400, 1),
+          Halo{4000, 2, 20},  SampleSort{1 << 24}, TreeMerge{2e6, 1},
+          TreeMerge{2e6, 4}};
 }
 
 TEST(ModelPredictTest, OneRankIsTheSerialRun) {

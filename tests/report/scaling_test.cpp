@@ -186,9 +186,9 @@ TEST(ScalingTest, FieldsOfTheWrongTypeAreProblemsNotCrashes) {
   with("base_parameters", 1);
   with("identical_to_serial", "yes");
   with("started_utc", 2024);
-  with("ranks", 65536);            // workers is no longer ranks x threads
-  with("ranks", 4294967297LL);     // past int
-  nlohmann::json big = good;       // 65536 x 65536 workers would overflow int
+  with("ranks", 65536);         // workers is no longer ranks x threads
+  with("ranks", 4294967297LL);  // past int
+  nlohmann::json big = good;    // 65536 x 65536 workers would overflow int
   big["ranks"] = 65536;
   big["threads_per_rank"] = 65536;
   big["workers"] = 4294967296LL;
