@@ -36,9 +36,7 @@ constexpr double kR46 = 0x1p-46;
 void compute_batch(std::uint64_t k, double& sx_out, double& sy_out, std::array<std::uint64_t, kAnnuli>& q) {
   static const auto powers = [] {
     std::array<std::uint64_t, kLanes + 1> p{};
-    // cppcheck-suppress containerOutOfBounds ; p has kLanes + 1 elements, cppcheck takes it for kLanes
-    for (int i = 0; i <= kLanes; ++i)
-      p[static_cast<std::size_t>(i)] = lcg_pow(kMultiplier, static_cast<std::uint64_t>(i));
+    for (std::size_t i = 0; i < p.size(); ++i) p[i] = lcg_pow(kMultiplier, i);
     return p;
   }();
   const std::uint64_t step = powers[kLanes];

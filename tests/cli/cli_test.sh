@@ -418,6 +418,23 @@ bad_input "wordfreq binary file" "$TMP/binary.dat" run wordfreq "$TMP/binary.dat
 : > "$TMP/empty.txt"
 bad_input "wordfreq empty file" "$TMP/empty.txt" run wordfreq "$TMP/empty.txt"
 bad_input "wordfreq directory" "$TMP" run wordfreq "$TMP"
+truncate -s 5G "$TMP/huge.txt" # sparse: takes no disk space
+bad_input "wordfreq huge file" "over the 4 GiB limit" run wordfreq "$TMP/huge.txt"
+# A file its user may not read. Root reads anything, so as root the run drops to
+# the unprivileged uid 65534 with setpriv (util-linux).
+printf 'some words\n' >"$TMP/unreadable.txt"
+chmod 000 "$TMP/unreadable.txt"
+chmod o+x "$TMP" # the other user may pass through, to find the file unreadable
+begin "bad input (wordfreq unreadable file): one line naming it, exit 2"
+as_user=()
+[[ $(id -u) -ne 0 ]] || as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+run "${as_user[@]}" "$PARDEMO" run wordfreq "$TMP/unreadable.txt" && {
+  expect_rc 2
+  [[ $(count_lines "$ERR") -eq 1 ]] || fail "$(count_lines "$ERR") stderr lines, expected exactly 1"
+  grep -q "^pardemo: error: $TMP/unreadable.txt: cannot be opened for reading" "$ERR" ||
+    fail "no clear error: $(head -1 "$ERR")"
+}
+end
 bad_input "input file given to ep" "stray.txt" run ep stray.txt
 bad_input "mandelbrot window with zero area" "window has no area" run mandelbrot --class S --window -2,-2,-1,1
 bad_input "mandelbrot window not numbers" "x0" run mandelbrot --class S --window x0,1,2,3
@@ -429,6 +446,20 @@ JSON_BAD=/nonexistent-dir/x.jsonl
 bad_input "--json in a missing directory" "$JSON_BAD" run ep --class S --json "$JSON_BAD"
 begin "--json in a missing directory: $JSON_BAD not created"
 if [[ -e $JSON_BAD ]]; then fail "$JSON_BAD was created"; fi
+end
+
+# An output directory its user may not write to (as root: run as uid 65534 over
+# a directory of root's): refused before the run, nothing created.
+mkdir -p "$TMP/readonly" && chmod 555 "$TMP/readonly" && chmod o+x "$TMP"
+begin "bad input (--json in a read-only directory): one line naming it, exit 2, nothing created"
+as_user=()
+[[ $(id -u) -ne 0 ]] || as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+run "${as_user[@]}" "$PARDEMO" run ep --class S --json "$TMP/readonly/x.jsonl" && {
+  expect_rc 2
+  [[ $(count_lines "$ERR") -eq 1 ]] || fail "$(count_lines "$ERR") stderr lines, expected exactly 1"
+  grep -q "^pardemo: error: .*$TMP/readonly/x.jsonl" "$ERR" || fail "no error naming the file: $(head -1 "$ERR")"
+  [[ ! -e $TMP/readonly/x.jsonl ]] || fail "$TMP/readonly/x.jsonl was created"
+}
 end
 
 # ------------------------------------------------------------- mandelbrot
