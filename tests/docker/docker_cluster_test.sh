@@ -46,16 +46,7 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   if [[ -n $BG ]]; then kill -TERM -- "-$BG" 2>/dev/null; sleep 1; kill -KILL -- "-$BG" 2>/dev/null; fi
-  if [[ ${PARDEMO_DOCKER_KEEP:-} == 1 ]]; then
-    say "PARDEMO_DOCKER_KEEP=1: leaving project $COMPOSE_PROJECT_NAME, image $PARDEMO_IMAGE and $WORK"
-    exit "$rc"
-  fi
-  if [[ $TORN_DOWN -eq 0 ]]; then
-    say "tearing down $COMPOSE_PROJECT_NAME (exit $rc)"
-    remove_project "$COMPOSE_PROJECT_NAME"
-  fi
-  rm -rf "$WORK" 2>/dev/null
-  exit "$rc"
+  finish "$rc"
 }
 trap cleanup EXIT
 trap 'say "interrupted"; exit 130' INT

@@ -49,16 +49,7 @@ cleanup() {
       docker exec "$id" sh -c 'tail -n 15 /var/log/slurm/*.log' 2>&1 | sed "s/^/    $(docker inspect -f '{{.Config.Hostname}}' "$id" 2>/dev/null) | /"
     done
   fi
-  if [[ ${PARDEMO_DOCKER_KEEP:-} == 1 ]]; then
-    say "PARDEMO_DOCKER_KEEP=1: leaving project $COMPOSE_PROJECT_NAME, image $PARDEMO_IMAGE and $WORK"
-    exit "$rc"
-  fi
-  if [[ $TORN_DOWN -eq 0 ]]; then
-    say "tearing down $COMPOSE_PROJECT_NAME (exit $rc)"
-    remove_project "$COMPOSE_PROJECT_NAME"
-  fi
-  rm -rf "$WORK" 2>/dev/null
-  exit "$rc"
+  finish "$rc"
 }
 trap cleanup EXIT
 trap 'say "interrupted"; exit 130' INT

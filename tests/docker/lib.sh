@@ -92,3 +92,20 @@ check_torn_down() {
   ! docker image inspect "$PARDEMO_IMAGE" >/dev/null 2>&1 || fail "image $PARDEMO_IMAGE left after teardown"
   docker image inspect "${BASE_IMAGE:-debian:bookworm-slim}" >/dev/null 2>&1 || fail "the base image was removed"
 }
+
+# The end of a test's EXIT trap: leave everything for a look when
+# PARDEMO_DOCKER_KEEP=1, else tear the project down (unless the test already
+# did) and remove WORK; then exit with RC.
+finish() {
+  local rc=$1
+  if [[ ${PARDEMO_DOCKER_KEEP:-} == 1 ]]; then
+    say "PARDEMO_DOCKER_KEEP=1: leaving project $COMPOSE_PROJECT_NAME, image $PARDEMO_IMAGE and $WORK"
+    exit "$rc"
+  fi
+  if [[ $TORN_DOWN -eq 0 ]]; then
+    say "tearing down $COMPOSE_PROJECT_NAME (exit $rc)"
+    remove_project "$COMPOSE_PROJECT_NAME"
+  fi
+  rm -rf "$WORK" 2>/dev/null
+  exit "$rc"
+}
