@@ -181,15 +181,7 @@ $CHECK "$WORK/nodes" "$PARDEMO_RESULTS/compare.jsonl:compare" || fail "the resul
 T_FAIL=$((SECONDS - t))
 
 # ------------------------------------------------------------------ 4. teardown
-if [[ ${PARDEMO_DOCKER_KEEP:-} != 1 ]]; then
-  t=$SECONDS
-  remove_project "$COMPOSE_PROJECT_NAME"
-  TORN_DOWN=1
-  check_torn_down
-  T_DOWN=$((SECONDS - t))
-else
-  T_DOWN=-
-fi
+teardown
 
 say "PASS: up ${T_UP} s, compare ${T_COMPARE} s, sweep ${T_SWEEP} s, worker failure ${T_FAIL} s (job ended ${T_END} s after the stop), teardown ${T_DOWN} s, total $((SECONDS - START)) s"
 exit 0

@@ -146,15 +146,7 @@ submit_and_check mpirun LAUNCHER=mpirun "MPIRUN_ARGS=--map-by node --bind-to non
 T_MPIRUN=$((SECONDS - t))
 
 # ------------------------------------------------------------------ 3. teardown
-if [[ ${PARDEMO_DOCKER_KEEP:-} != 1 ]]; then
-  t=$SECONDS
-  remove_project "$COMPOSE_PROJECT_NAME"
-  TORN_DOWN=1
-  check_torn_down
-  T_DOWN=$((SECONDS - t))
-else
-  T_DOWN=-
-fi
+teardown
 
 say "PASS: build ${T_BUILD} s, up ${T_UP} s, strong.sbatch with srun ${T_SRUN} s and with mpirun ${T_MPIRUN} s, teardown ${T_DOWN} s, total $((SECONDS - START)) s"
 exit 0

@@ -109,3 +109,17 @@ finish() {
   rm -rf "$WORK" 2>/dev/null
   exit "$rc"
 }
+
+# The test's own teardown, checked (skipped when PARDEMO_DOCKER_KEEP=1): sets
+# TORN_DOWN=1 so that finish() does not repeat it, and T_DOWN to its seconds.
+teardown() {
+  if [[ ${PARDEMO_DOCKER_KEEP:-} == 1 ]]; then
+    T_DOWN=-
+    return
+  fi
+  local t=$SECONDS
+  remove_project "$COMPOSE_PROJECT_NAME"
+  TORN_DOWN=1
+  check_torn_down
+  T_DOWN=$((SECONDS - t))
+}
