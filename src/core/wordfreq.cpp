@@ -4,6 +4,7 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <stdexcept>
 #include <system_error>
 
@@ -93,10 +94,10 @@ class LocalCounter {
   std::size_t used_ = 0;
 };
 
-void count(std::string_view text, Counts& counts) {
-  LocalCounter local;
-  const char* p = text.data();
-  const char* const end = p + text.size();
+namespace {
+
+// Adds every word of [p, end) to `local`; a word that runs to `end` ends there.
+void scan(const char* p, const char* const end, LocalCounter& local) {
   while (p < end) {
     while (p < end && lower(*p) == 0) ++p;
     if (p == end) break;
@@ -109,6 +110,13 @@ void count(std::string_view text, Counts& counts) {
     // FNV-1a's low bits mix poorly: fold the high bits in before masking.
     local.add(start, static_cast<std::size_t>(p - start), h ^ (h >> 29));
   }
+}
+
+}  // namespace
+
+void count(std::string_view text, Counts& counts) {
+  LocalCounter local;
+  scan(text.data(), text.data() + text.size(), local);
   local.flush(counts);
 }
 
@@ -116,6 +124,35 @@ Counts count(std::string_view text) {
   Counts counts;
   count(text, counts);
   return counts;
+}
+
+BlockCounter::BlockCounter() : local_(std::make_unique<LocalCounter>()) {}
+BlockCounter::~BlockCounter() = default;
+
+void BlockCounter::add(std::string_view block) {
+  const char* p = block.data();
+  const char* const end = p + block.size();
+  if (!carry_.empty()) {
+    const char* q = p;
+    while (q < end && is_letter(*q)) ++q;
+    carry_.append(p, q);
+    if (q == end) return;  // the word goes on into the next block
+    scan(carry_.data(), carry_.data() + carry_.size(), *local_);
+    carry_.clear();
+    p = q;
+  }
+  // The letters at the end may be the start of a word the next block goes on with.
+  const char* cut = end;
+  while (cut > p && is_letter(cut[-1])) --cut;
+  scan(p, cut, *local_);
+  carry_.assign(cut, end);
+}
+
+void BlockCounter::finish(Counts& counts) {
+  scan(carry_.data(), carry_.data() + carry_.size(), *local_);
+  carry_.clear();
+  local_->flush(counts);
+  local_ = std::make_unique<LocalCounter>();
 }
 
 std::uint64_t boundary(std::string_view text, std::uint64_t pos) {
@@ -499,76 +536,110 @@ const std::vector<std::uint64_t>& zipf_table() {
   return table;
 }
 
-// Block `b` of the corpus: `len` bytes, the last one '\n'.
+// Appends block `b` of the corpus to `out`: `len` bytes, the last one '\n'.
 void append_block(std::string& out, std::uint64_t seed, std::uint64_t b, std::uint64_t len) {
   std::uint64_t state = seed ^ (0xA0761D6478BD642FULL * (b + 1));
   splitmix64(state);
   const auto& zipf = zipf_table();
-  std::string block;
-  block.reserve(len + 64);
+  const std::size_t base = out.size();
+  const std::size_t stop = base + len;
   bool sentence_start = true;
-  while (block.size() < len) {
+  while (out.size() < stop) {
     const std::uint64_t r = splitmix64(state);
     const std::uint64_t u = r & 0xFFFFFFFFULL;
     const auto w = static_cast<std::size_t>(std::upper_bound(zipf.begin(), zipf.end(), u) - zipf.begin());
     const std::string_view word = kVocabulary[std::min(w, kWords - 1)];
-    const std::size_t at = block.size();
-    block.append(word);
+    const std::size_t at = out.size();
+    out.append(word);
     const std::uint64_t style = (r >> 32) & 0xFF;
     if (style == 4) {
-      for (std::size_t i = at; i < block.size(); ++i) block[i] = static_cast<char>(block[i] - 'a' + 'A');
+      for (std::size_t i = at; i < out.size(); ++i) out[i] = static_cast<char>(out[i] - 'a' + 'A');
     } else if (sentence_start || style < 8) {
-      block[at] = static_cast<char>(block[at] - 'a' + 'A');
+      out[at] = static_cast<char>(out[at] - 'a' + 'A');
     }
     sentence_start = false;
     const std::uint64_t sep = (r >> 40) & 0xFF;
     if (sep < 12) {
-      block.append(". ");
+      out.append(". ");
       sentence_start = true;
     } else if (sep < 20) {
-      block.append(", ");
+      out.append(", ");
     } else if (sep < 24) {
-      block.append(".\n");
+      out.append(".\n");
       sentence_start = true;
     } else if (sep < 26) {
-      block.append("'s ");
+      out.append("'s ");
     } else if (sep < 28) {
-      block.append(" 42 ");
+      out.append(" 42 ");
     } else if (sep < 29) {
-      block.append("-");
+      out.append("-");
     } else if (sep < 30) {
-      block.append("\n\n");
+      out.append("\n\n");
     } else {
-      block.push_back(' ');
+      out.push_back(' ');
     }
   }
-  block.resize(len);
-  block.back() = '\n';
-  out.append(block);
+  out.resize(stop);
+  out.back() = '\n';
 }
 
 }  // namespace
 
 std::size_t vocabulary_size() { return kWords; }
 
-std::string generate_range(std::uint64_t bytes, std::uint64_t seed, std::uint64_t begin, std::uint64_t end) {
+void append_range(std::string& out, std::uint64_t bytes, std::uint64_t seed, std::uint64_t begin, std::uint64_t end) {
   if (begin > end || end > bytes) {
     throw std::invalid_argument("generate_range: [" + std::to_string(begin) + ", " + std::to_string(end) +
                                 ") is not within " + std::to_string(bytes) + " bytes");
   }
-  if (begin == end) return {};
+  if (begin == end) return;
   const std::uint64_t first = begin / kCorpusBlock;
   const std::uint64_t last = (end - 1) / kCorpusBlock;
-  std::string text;
-  text.reserve((last - first + 1) * kCorpusBlock);
+  const std::size_t base = out.size();
+  // The longest word and separator overshoot a block by well under 64 bytes.
+  out.reserve(base + (last - first + 1) * kCorpusBlock + 64);
   for (std::uint64_t b = first; b <= last; ++b) {
-    append_block(text, seed, b, std::min(kCorpusBlock, bytes - b * kCorpusBlock));
+    append_block(out, seed, b, std::min(kCorpusBlock, bytes - b * kCorpusBlock));
   }
-  const std::uint64_t skip = begin - first * kCorpusBlock;
-  return text.substr(skip, end - begin);
+  out.erase(base, begin - first * kCorpusBlock);
+  out.resize(base + (end - begin));
+}
+
+std::string generate_range(std::uint64_t bytes, std::uint64_t seed, std::uint64_t begin, std::uint64_t end) {
+  std::string text;
+  append_range(text, bytes, seed, begin, end);
+  return text;
 }
 
 std::string generate_corpus(std::uint64_t bytes, std::uint64_t seed) { return generate_range(bytes, seed, 0, bytes); }
+
+std::uint64_t corpus_boundary(std::uint64_t bytes, std::uint64_t seed, std::uint64_t pos) {
+  if (pos == 0 || pos >= bytes) return std::min(pos, bytes);
+  // The word that straddles `pos`, if any, ends in the block holding byte pos - 1.
+  const std::uint64_t first = (pos - 1) / kCorpusBlock * kCorpusBlock;
+  const std::string block = generate_range(bytes, seed, first, std::min(bytes, first + kCorpusBlock));
+  return first + boundary(block, pos - first);
+}
+
+Range count_corpus_part(std::uint64_t bytes, std::uint64_t seed, std::uint64_t b, std::uint64_t e, Counts& counts,
+                        std::uint64_t block) {
+  if (block == 0) throw std::invalid_argument("count_corpus_part: blocks of 0 bytes");
+  const std::uint64_t begin = corpus_boundary(bytes, seed, b);
+  const std::uint64_t end = std::max(begin, corpus_boundary(bytes, seed, e));
+  BlockCounter counter;
+  std::string text;
+  for (std::uint64_t at = begin; at < end;) {
+    // Blocks end at multiples of `block`, so with kCountBlock each one is made
+    // of whole corpus blocks, none generated twice.
+    const std::uint64_t next = std::min(end, (at / block + 1) * block);
+    text.clear();
+    append_range(text, bytes, seed, at, next);
+    counter.add(text);
+    at = next;
+  }
+  counter.finish(counts);
+  return {begin, end};
+}
 
 // ---- files ------------------------------------------------------------------
 
@@ -633,6 +704,25 @@ std::string read_part(const std::string& path, std::uint64_t size, std::uint64_t
   if (end > begin) read_at(in, path, begin, text.data(), end - begin);
   if (adjusted != nullptr) *adjusted = {begin, end};
   return text;
+}
+
+Range count_file_part(const std::string& path, std::uint64_t size, std::uint64_t b, std::uint64_t e, Counts& counts,
+                      std::uint64_t block) {
+  if (block == 0) throw std::invalid_argument("count_file_part: blocks of 0 bytes");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot be opened for reading");
+  const std::uint64_t begin = file_boundary(in, path, size, b);
+  const std::uint64_t end = std::max(begin, file_boundary(in, path, size, e));
+  BlockCounter counter;
+  std::string text(std::min(block, end - begin), '\0');
+  for (std::uint64_t at = begin; at < end;) {
+    const std::uint64_t n = std::min<std::uint64_t>(text.size(), end - at);
+    read_at(in, path, at, text.data(), n);
+    counter.add(std::string_view(text.data(), n));
+    at += n;
+  }
+  counter.finish(counts);
+  return {begin, end};
 }
 
 std::string read_file(const std::string& path) {

@@ -6,6 +6,7 @@
 // A word is a maximal run of ASCII letters A-Za-z, lower-cased: exactly what
 // `tr -cs A-Za-z '\n' | tr A-Z a-z` writes one per line.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,31 @@ inline constexpr bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >=
 // Adds the words of `text` to `counts`.
 void count(std::string_view text, Counts& counts);
 Counts count(std::string_view text);
+
+class LocalCounter;
+
+// The words of a text handed over in consecutive blocks of any size, from one
+// byte up: a word cut by the end of a block is carried into the next, so the
+// words counted are exactly count()'s over the blocks joined. Between blocks it
+// holds only the cut word, which lets a worker count a range of any length in
+// O(block) memory.
+class BlockCounter {
+ public:
+  BlockCounter();
+  ~BlockCounter();
+  BlockCounter(const BlockCounter&) = delete;
+  BlockCounter& operator=(const BlockCounter&) = delete;
+
+  // The next block of the text.
+  void add(std::string_view block);
+  // The text ends here: counts the word the last block was cut in, adds the
+  // words to `counts`, and starts over with an empty text.
+  void finish(Counts& counts);
+
+ private:
+  std::unique_ptr<LocalCounter> local_;
+  std::string carry_;  // the letters of a word cut by the end of the last block
+};
 
 // Where a part that nominally starts at byte `pos` of `text` really starts: at
 // `pos` when no word straddles it, else just after the end of the word that does.
@@ -69,10 +95,26 @@ std::uint64_t fnv1a(std::string_view s);
 // kCorpusBlock bytes (each ends in '\n', so no word crosses a block), which is
 // what lets a worker generate only its own byte range.
 inline constexpr std::uint64_t kCorpusBlock = 1ULL << 16;
+// The size of the blocks a worker generates or reads its byte range in: whole
+// corpus blocks, enough of them that a block costs little more than count() over
+// the same bytes in one piece, few enough to stay a small part of the peak memory.
+inline constexpr std::uint64_t kCountBlock = 64 * kCorpusBlock;  // 4 MiB
 std::string generate_corpus(std::uint64_t bytes, std::uint64_t seed);
 // Bytes [begin, end) of generate_corpus(bytes, seed), end <= bytes.
 std::string generate_range(std::uint64_t bytes, std::uint64_t seed, std::uint64_t begin, std::uint64_t end);
+// The same bytes appended to `out`, which can then be reused from range to range.
+void append_range(std::string& out, std::uint64_t bytes, std::uint64_t seed, std::uint64_t begin, std::uint64_t end);
 std::size_t vocabulary_size();
+
+// boundary() over generate_corpus(bytes, seed), generating only the corpus block
+// that decides it (no word crosses a block).
+std::uint64_t corpus_boundary(std::uint64_t bytes, std::uint64_t seed, std::uint64_t pos);
+
+// Adds the words of generate_corpus(bytes, seed) that start in [b, e) to `counts`:
+// bytes [corpus_boundary(b), corpus_boundary(e)), generated and counted `block`
+// bytes at a time. Returns that range.
+Range count_corpus_part(std::uint64_t bytes, std::uint64_t seed, std::uint64_t b, std::uint64_t e, Counts& counts,
+                        std::uint64_t block = kCountBlock);
 
 inline constexpr std::uint64_t kMaxFileBytes = 4ULL << 30;  // 4 GiB
 inline constexpr std::uint64_t kBinaryProbe = 64ULL << 10;  // bytes searched for a NUL
@@ -88,6 +130,12 @@ std::optional<std::string> check_file(const std::string& path);
 // std::runtime_error when the file cannot be read. Returns the range it read.
 std::string read_part(const std::string& path, std::uint64_t size, std::uint64_t b, std::uint64_t e,
                       Range* adjusted = nullptr);
+
+// Adds the words of read_part(path, size, b, e) to `counts`, reading and counting
+// the range `block` bytes at a time. Throws as read_part() does. Returns the
+// range it counted.
+Range count_file_part(const std::string& path, std::uint64_t size, std::uint64_t b, std::uint64_t e, Counts& counts,
+                      std::uint64_t block = kCountBlock);
 
 // The whole file, for references and tests.
 std::string read_file(const std::string& path);
