@@ -15,7 +15,9 @@
 #include <chrono>
 #include <climits>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -248,17 +250,7 @@ Counts Workload::count_part(std::uint64_t parts, std::uint64_t index, std::uint6
   Counts counts;
   std::uint64_t held = 0;
   if (files_.empty()) {
-    if (!r.empty()) {
-      // Every corpus block ends in '\n', so the words that straddle r.begin and
-      // r.end end inside the blocks holding bytes r.begin - 1 and r.end - 1.
-      const std::uint64_t from = r.begin > 0 ? r.begin - 1 : 0;
-      const std::uint64_t to = std::min(bytes_, ((r.end - 1) / cw::kCorpusBlock + 1) * cw::kCorpusBlock);
-      const std::string text = cw::generate_range(bytes_, seed_, from, to);
-      const std::uint64_t b = cw::boundary(text, r.begin - from);
-      const std::uint64_t e = cw::boundary(text, r.end - from);
-      if (e > b) cw::count(std::string_view(text).substr(b, e - b), counts);
-      held = e > b ? e - b : 0;
-    }
+    if (!r.empty()) held = cw::count_corpus_part(bytes_, seed_, r.begin, r.end, counts).size();
   } else {
     std::uint64_t offset = 0;
     for (std::size_t f = 0; f < files_.size(); ++f) {
@@ -267,9 +259,7 @@ Counts Workload::count_part(std::uint64_t parts, std::uint64_t index, std::uint6
       const std::uint64_t e = std::clamp(r.end, offset, offset + size) - offset;
       offset += size;
       if (b == e) continue;
-      core::Range got;
-      cw::count(cw::read_part(files_[f], size, b, e, &got), counts);
-      held += got.size();
+      held += cw::count_file_part(files_[f], size, b, e, counts).size();
     }
   }
   if (bytes != nullptr) *bytes = held;
@@ -277,10 +267,13 @@ Counts Workload::count_part(std::uint64_t parts, std::uint64_t index, std::uint6
 }
 
 std::map<std::string, std::uint64_t> Workload::reference_count() const {
+  // Pieces of a size the counter never uses, so that its blocks and these cut
+  // the text in different places.
+  constexpr std::uint64_t kPiece = 1'000'003;
   std::map<std::string, std::uint64_t> table;
-  const auto add = [&table](const std::string& text) {
-    std::string word;
-    for (const char c : text) {
+  std::string word;  // goes on from one piece into the next
+  const auto add = [&table, &word](std::string_view piece) {
+    for (const char c : piece) {
       if (c >= 'a' && c <= 'z') {
         word += c;
       } else if (c >= 'A' && c <= 'Z') {
@@ -290,12 +283,34 @@ std::map<std::string, std::uint64_t> Workload::reference_count() const {
         word.clear();
       }
     }
+  };
+  const auto end_of_input = [&table, &word] {
     if (!word.empty()) ++table[word];
+    word.clear();
   };
   if (files_.empty()) {
-    add(cw::generate_corpus(corpus_bytes_, seed_));
+    for (std::uint64_t at = 0; at < corpus_bytes_; at += kPiece) {
+      add(cw::generate_range(corpus_bytes_, seed_, at, std::min(corpus_bytes_, at + kPiece)));
+    }
+    end_of_input();
   } else {
-    for (const auto& f : files_) add(cw::read_file(f));
+    std::vector<char> piece(kPiece);
+    for (std::size_t f = 0; f < files_.size(); ++f) {
+      std::ifstream in(files_[f], std::ios::binary);
+      if (!in) throw std::runtime_error(files_[f] + ": cannot be opened for reading");
+      std::uint64_t read = 0;
+      while (in) {
+        in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
+        const auto n = static_cast<std::size_t>(in.gcount());
+        add(std::string_view(piece.data(), n));
+        read += n;
+      }
+      if (in.bad() || read != sizes_[f]) {
+        throw std::runtime_error(files_[f] + ": read " + std::to_string(read) + " of its " + std::to_string(sizes_[f]) +
+                                 " bytes");
+      }
+      end_of_input();  // a word never spans two files
+    }
   }
   return table;
 }

@@ -9,7 +9,9 @@
 // Every rank reads the input itself: a file rank seeks to its byte range and
 // reads only that (plus the bytes that decide where its first and last words
 // end); with a generated corpus every rank generates only the corpus blocks that
-// cover its range. Nothing of the text travels between ranks.
+// cover its range. Either way a worker holds one block of its range at a time
+// (core::wordfreq::kCountBlock), not the range. Nothing of the text travels
+// between ranks.
 #include <boost/mpi/communicator.hpp>
 #include <cstdint>
 #include <map>
@@ -63,8 +65,10 @@ class Workload {
   // ranges); `*bytes` gets the number of bytes those ranges hold.
   [[nodiscard]] Counts count_part(std::uint64_t parts, std::uint64_t index, std::uint64_t* bytes = nullptr) const;
 
-  // A separate, straightforward count of the whole input: the whole text in
-  // memory, a char-by-char loop, a std::map. Shares no code with the counter.
+  // A separate, straightforward count of the whole input: a char-by-char loop
+  // into a std::map, over the text generated or read a piece at a time (the word
+  // being spelt goes on from piece to piece). Shares no counting code with the
+  // counter.
   [[nodiscard]] std::map<std::string, std::uint64_t> reference_count() const;
   // The thin drivers (see DrivenWorkload in drivers.hpp; call them through backends::run).
   [[nodiscard]] Outcome<Result> run_local(Kind kind, int threads, const boost::mpi::communicator& comm) const;
