@@ -93,7 +93,17 @@ struct ThreadWork {
   Tile inner;                  // those needing no ghost
   std::array<Tile, 4> strips;  // the rest: top, bottom, left, right
   Tile owned;                  // every point of its rows (the increment)
-  Range norm_rows;             // its interior rows, local
+  // The points of `owned` that only this thread's sweep reads, incremented
+  // during the sweep (apply_and_increment): its rows but the R next to another
+  // thread's rows, for the blocking exchange (whose messages are done before
+  // the sweep) and without a halo; for the overlapping exchange only those
+  // also 2R or more from every edge of the block, which no message in flight
+  // and no boundary strip reads, fused into the inner sweep.
+  Tile fresh_blocking;
+  Tile fresh_overlap;
+  std::vector<Tile> rest_blocking;  // owned minus fresh: incremented after a barrier
+  std::vector<Tile> rest_overlap;
+  Range norm_rows;  // its interior rows, local
 };
 
 ThreadWork plan_thread(const Block& b, const cst::Params& p, std::size_t threads, std::size_t t) {
@@ -112,6 +122,18 @@ ThreadWork plan_thread(const Block& b, const cst::Params& p, std::size_t threads
   w.inner = cst::clip(w.whole, v.mid, h.mid);
   w.strips = {cst::clip(w.whole, v.lo, all_cols), cst::clip(w.whole, v.hi, all_cols), cst::clip(w.whole, v.mid, h.lo),
               cst::clip(w.whole, v.mid, h.hi)};
+  const std::uint64_t top = t > 0 ? r : 0;
+  const std::uint64_t bottom = t + 1 < threads ? r : 0;
+  const Range private_rows{mine.begin + std::min(top, mine.size()),
+                           std::max(mine.begin + std::min(top, mine.size()), mine.end - std::min(bottom, mine.size()))};
+  w.fresh_blocking = cst::clip(ours, private_rows, all_cols);
+  const Range deep_rows{std::min(2 * r, b.layout.rows),
+                        std::max(std::min(2 * r, b.layout.rows), b.layout.rows >= 2 * r ? b.layout.rows - 2 * r : 0)};
+  const Range deep_cols{std::min(2 * r, b.layout.cols),
+                        std::max(std::min(2 * r, b.layout.cols), b.layout.cols >= 2 * r ? b.layout.cols - 2 * r : 0)};
+  w.fresh_overlap = cst::clip(w.fresh_blocking, deep_rows, deep_cols);
+  w.rest_blocking = cst::frame(ours, w.fresh_blocking);
+  w.rest_overlap = cst::frame(ours, w.fresh_overlap);
   const Range rows_norm = local_part({mine.begin + b.rows.begin, mine.end + b.rows.begin}, cst::interior(p));
   w.norm_rows = rows_norm.empty() ? Range{0, 0} : shifted(rows_norm, mine.begin);
   return w;
@@ -180,14 +202,19 @@ class Halo {
 
 // Initialises the block and runs the iterations with times.size() threads.
 // `halo` is null for the shared-memory kinds (one block, the whole grid).
-// Per iteration: [exchange], stencil, barrier, increment, barrier. The barrier
+// Per iteration: [exchange], stencil with the increment of the thread's own
+// points fused in (ThreadWork::fresh_*), barrier, increment of the rest of its
+// points, barrier. The barrier
 // that waits for the halo counts as comm for every thread of the rank (they all
 // wait for the main thread's exchange); the others count as wait.
-void iterate(const cst::Params& p, Block& b, Halo* halo, Exchange exchange, std::vector<ThreadWork>& work,
-             std::vector<report::WorkerTimes>& times) {
+// Returns the seconds of the iterations alone, as the main thread saw them
+// (from the barrier after the set-up to the end of the last iteration).
+double iterate(const cst::Params& p, Block& b, Halo* halo, Exchange exchange, std::vector<ThreadWork>& work,
+               std::vector<report::WorkerTimes>& times) {
   const cst::Weights w = cst::weights(p.radius);
   std::barrier sync(static_cast<std::ptrdiff_t>(times.size()));
   const bool overlap = halo != nullptr && exchange == Exchange::overlap;
+  double iterations = 0;
   on_threads(times, [&](std::size_t t) {
     const ThreadWork& mine = work[t];
     report::WorkerTimes& tm = times[t];
@@ -204,6 +231,7 @@ void iterate(const cst::Params& p, Block& b, Halo* halo, Exchange exchange, std:
     phase_end(tm.compute);
     sync.arrive_and_wait();
     phase_end(tm.wait);
+    report::Stopwatch loop;
     for (std::uint64_t it = 0; it < p.iterations; ++it) {
       if (halo != nullptr) {
         if (t == 0) {
@@ -218,24 +246,26 @@ void iterate(const cst::Params& p, Block& b, Halo* halo, Exchange exchange, std:
         }
       }
       if (overlap) {
-        cst::apply(w, b.in(), b.out(), b.layout, mine.inner);
+        cst::apply_and_increment(w, b.in(), b.out(), b.layout, mine.inner, mine.fresh_overlap);
         phase_end(tm.compute);
         if (t == 0) halo->wait();
         sync.arrive_and_wait();  // the ghosts are in
         phase_end(tm.comm);
         for (const Tile& s : mine.strips) cst::apply(w, b.in(), b.out(), b.layout, s);
       } else {
-        cst::apply(w, b.in(), b.out(), b.layout, mine.whole);
+        cst::apply_and_increment(w, b.in(), b.out(), b.layout, mine.whole, mine.fresh_blocking);
       }
       phase_end(tm.compute);
       sync.arrive_and_wait();  // nobody still reads the IN rows about to be incremented
       phase_end(tm.wait);
-      cst::increment(b.in(), b.layout, mine.owned);
+      for (const Tile& part : overlap ? mine.rest_overlap : mine.rest_blocking) cst::increment(b.in(), b.layout, part);
       phase_end(tm.compute);
       sync.arrive_and_wait();  // IN complete for the next exchange and stencil
       phase_end(tm.wait);
     }
+    if (t == 0) iterations = loop.seconds();
   });
+  return iterations;
 }
 
 // Each thread's interior rows summed left to right, continuing from the sums
@@ -297,13 +327,14 @@ Outcome<Result> Workload::run_local(Kind kind, int threads, const boost::mpi::co
     std::vector<report::WorkerTimes> times = fresh_times(0, threads);
     Block b({0, p_.n}, {0, p_.n}, 0);
     std::vector<ThreadWork> work = plan_threads(b, p_, times);
-    iterate(p_, b, nullptr, exchange_, work, times);
+    const double iterations = iterate(p_, b, nullptr, exchange_, work, times);
     std::vector<double> sums(cst::interior(p_).size(), 0.0);
     sum_rows(p_, b, work, sums, times);
     report::Stopwatch combine;
     Result r;
     r.norm = cst::norm_of_rows(sums, p_);
     r.points = cst::interior_points(p_);
+    r.iterations_seconds = iterations;
     out.result = r;
     out.combine = combine.seconds();
     out.workers = std::move(times);
@@ -342,12 +373,13 @@ Outcome<Result> Workload::run_distributed(Kind kind, int threads, const boost::m
   synchronize(comm);
   report::Stopwatch wall;
   double talked = 0;
-  double halo_comm = 0;  // the main thread's time in the halo exchanges
+  double halo_comm = 0;   // the main thread's time in the halo exchanges
+  double iterations = 0;  // this rank's iterations alone
   {
     Block b(core::partition(p_.n, py, y), core::partition(p_.n, px, x), radius);
     std::vector<ThreadWork> work = plan_threads(b, p_, times);
     Halo halo(cart, b.layout, p_.radius);
-    iterate(p_, b, &halo, exchange_, work, times);
+    iterations = iterate(p_, b, &halo, exchange_, work, times);
     halo_comm = times[0].comm;
 
     // The norm in the serial loop's order: each interior row's partial sum
@@ -411,6 +443,9 @@ Outcome<Result> Workload::run_distributed(Kind kind, int threads, const boost::m
   }
   MPI_Comm_free(&cart);
   boost::mpi::reduce(comm, elapsed, out.wall, boost::mpi::maximum<double>(), 0);
+  double longest = 0;
+  boost::mpi::reduce(comm, iterations, longest, boost::mpi::maximum<double>(), 0);
+  if (out.result) out.result->iterations_seconds = longest;
 
   for (auto& t : times) t.comm += talked;
   std::vector<std::vector<report::WorkerTimes>> all_times;

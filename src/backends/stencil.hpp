@@ -70,6 +70,10 @@ struct Result {
   // --exchange overlap on ranks: per rank, the halo exchange's exposed time
   // against the blocking exchange's (see above). Not part of the answer.
   std::vector<report::HaloTimes> halo;
+  // Seconds of the iterations alone, the longest over the ranks: PRK's timed
+  // region, without the set-up (allocating and initialising the grid) and the
+  // norm that the run's wall includes. Not part of the answer.
+  double iterations_seconds = 0;
 };
 
 class Workload {

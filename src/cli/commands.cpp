@@ -107,6 +107,8 @@ Measured<typename W::Result> measure(const W& w, backends::Kind kind, const back
       rec.repeats.push_back({out.wall, out.combine, out.workers});
       if constexpr (requires { out.result->halo; })
         if (!out.result->halo.empty()) rec.halo.push_back(out.result->halo);
+      if constexpr (requires { out.result->iterations_seconds; })
+        rec.iterations_s.push_back(out.result->iterations_seconds);
       results.push_back(W::fields(*out.result));
       if (i == 0) rec.verification = w.verify(*out.result);
       m.last = std::move(out.result);
@@ -178,6 +180,7 @@ int execute_workload(const W& w, const Options& o, const mpi::communicator& worl
     std::string out = report::describe_job(records.front(), job, o.repeat) + "\n";
     out += report::timing_table(records) + "\n" + report::worker_table(records) + "\n";
     if (const std::string halo = report::halo_table(records); !halo.empty()) out += halo + "\n";
+    if (const std::string rates = report::iteration_rates(records); !rates.empty()) out += rates + "\n";
     out += report::verification_lines(records);
     const double total = since_start.seconds();
     out += fmt::format("Time: {:.3f} s in timed runs of {:.3f} s since start ({:.1f}%)\n", timed, total,

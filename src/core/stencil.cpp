@@ -91,14 +91,79 @@ inline void row_unrolled(const double* __restrict c, double* __restrict o, std::
   }
 }
 
+void increment_row(double* row, std::size_t cols) {
+  for (std::size_t j = 0; j < cols; ++j) row[j] += 1.0;
+}
+
+// The rows of `fresh` still to increment after the sweep of `tile` (rows
+// row0 .. last) that incremented row r - R after each row r: those the sweep
+// never passed R rows beyond.
+void increment_rest(double* in, const Layout& l, const Tile& tile, const Tile& fresh, std::size_t radius) {
+  for (std::size_t q = fresh.row0; q < fresh.row0 + fresh.rows; ++q) {
+    const bool done = q + radius >= tile.row0 && q + radius < tile.row0 + tile.rows;
+    if (!done) increment_row(in + l.at(q, fresh.col0), fresh.cols);
+  }
+}
+
+// Every row of the tile; with `fresh` non-empty, after row r the row r - R of
+// `fresh` is incremented (the last row that reads it is r). The kernel is
+// compiled for several instruction sets (target_clones in the callers) and
+// picked at load time for the CPU it runs on; with -ffp-contract=off and no
+// FMA in any of them, every version does the same IEEE operations in the same
+// order, so the results are bit-identical on every machine.
 template <int R>
-void apply_unrolled(const double* in, double* out, const Layout& l, const Tile& t) {
+[[gnu::always_inline]] inline void sweep_unrolled(const double* in_c, double* in, double* out, const Layout& l,
+                                                  const Tile& t, const Tile& fresh) {
   const auto stride = static_cast<std::ptrdiff_t>(l.stride());
   for (std::size_t r = t.row0; r < t.row0 + t.rows; ++r) {
     const std::size_t at = l.at(r, t.col0);
-    row_unrolled<R>(in + at, out + at, static_cast<std::ptrdiff_t>(t.cols), stride,
+    row_unrolled<R>(in_c + at, out + at, static_cast<std::ptrdiff_t>(t.cols), stride,
                     std::make_integer_sequence<std::ptrdiff_t, R>{});
+    if (fresh.empty() || r < static_cast<std::size_t>(R)) continue;
+    const std::size_t q = r - static_cast<std::size_t>(R);
+    if (q >= fresh.row0 && q < fresh.row0 + fresh.rows) increment_row(in + l.at(q, fresh.col0), fresh.cols);
   }
+  if (!fresh.empty()) increment_rest(in, l, t, fresh, static_cast<std::size_t>(R));
+}
+
+#define PARDEMO_STENCIL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+
+PARDEMO_STENCIL_CLONES void sweep_r1(const double* c, double* in, double* out, const Layout& l, const Tile& t,
+                                     const Tile& f) {
+  sweep_unrolled<1>(c, in, out, l, t, f);
+}
+PARDEMO_STENCIL_CLONES void sweep_r2(const double* c, double* in, double* out, const Layout& l, const Tile& t,
+                                     const Tile& f) {
+  sweep_unrolled<2>(c, in, out, l, t, f);
+}
+PARDEMO_STENCIL_CLONES void sweep_r3(const double* c, double* in, double* out, const Layout& l, const Tile& t,
+                                     const Tile& f) {
+  sweep_unrolled<3>(c, in, out, l, t, f);
+}
+PARDEMO_STENCIL_CLONES void sweep_r4(const double* c, double* in, double* out, const Layout& l, const Tile& t,
+                                     const Tile& f) {
+  sweep_unrolled<4>(c, in, out, l, t, f);
+}
+
+#undef PARDEMO_STENCIL_CLONES
+
+// Radii 1 .. 4 unrolled; false for the others.
+// `in_mut` is `in` when `fresh` is to be incremented, otherwise null (and
+// `fresh` empty): IN is then only read.
+bool sweep(int radius, const double* in, double* in_mut, double* out, const Layout& l, const Tile& t,
+           const Tile& fresh) {
+  switch (radius) {
+    case 1: sweep_r1(in, in_mut, out, l, t, fresh); return true;
+    case 2: sweep_r2(in, in_mut, out, l, t, fresh); return true;
+    case 3: sweep_r3(in, in_mut, out, l, t, fresh); return true;
+    case 4: sweep_r4(in, in_mut, out, l, t, fresh); return true;
+    default: return false;
+  }
+}
+
+void check_increment(std::span<double> in, const Layout& l, const Tile& t) {
+  if (in.size() < l.size() || t.row0 + t.rows > l.rows || t.col0 + t.cols > l.cols)
+    throw std::invalid_argument("stencil::increment: tile outside the array");
 }
 
 }  // namespace
@@ -136,22 +201,41 @@ void apply_generic(const Weights& w, std::span<const double> in, std::span<doubl
 void apply(const Weights& w, std::span<const double> in, std::span<double> out, const Layout& l, const Tile& t) {
   check(w, in, out, l, t);
   if (t.empty()) return;
-  switch (w.radius) {
-    case 1: apply_unrolled<1>(in.data(), out.data(), l, t); return;
-    case 2: apply_unrolled<2>(in.data(), out.data(), l, t); return;
-    case 3: apply_unrolled<3>(in.data(), out.data(), l, t); return;
-    case 4: apply_unrolled<4>(in.data(), out.data(), l, t); return;
-    default: apply_generic(w, in, out, l, t); return;
-  }
+  if (!sweep(w.radius, in.data(), nullptr, out.data(), l, t, Tile{})) apply_generic(w, in, out, l, t);
 }
 
 void increment(std::span<double> in, const Layout& l, const Tile& t) {
-  if (in.size() < l.size() || t.row0 + t.rows > l.rows || t.col0 + t.cols > l.cols)
-    throw std::invalid_argument("stencil::increment: tile outside the array");
-  for (std::size_t r = t.row0; r < t.row0 + t.rows; ++r) {
-    double* row = in.data() + l.at(r, t.col0);
-    for (std::size_t j = 0; j < t.cols; ++j) row[j] += 1.0;
+  check_increment(in, l, t);
+  for (std::size_t r = t.row0; r < t.row0 + t.rows; ++r) increment_row(in.data() + l.at(r, t.col0), t.cols);
+}
+
+void apply_and_increment(const Weights& w, std::span<double> in, std::span<double> out, const Layout& l,
+                         const Tile& tile, const Tile& fresh) {
+  check(w, in, out, l, tile);
+  check_increment(in, l, fresh);
+  if (tile.empty()) {
+    increment(in, l, fresh);
+    return;
   }
+  if (sweep(w.radius, in.data(), in.data(), out.data(), l, tile, fresh)) return;
+  apply_generic(w, in, out, l, tile);
+  increment(in, l, fresh);
+}
+
+std::vector<Tile> frame(const Tile& outer, const Tile& inner) {
+  if (inner.empty()) return outer.empty() ? std::vector<Tile>{} : std::vector<Tile>{outer};
+  if (inner.row0 < outer.row0 || inner.col0 < outer.col0 || inner.row0 + inner.rows > outer.row0 + outer.rows ||
+      inner.col0 + inner.cols > outer.col0 + outer.cols)
+    throw std::invalid_argument("stencil::frame: inner tile outside the outer one");
+  const std::array<Tile, 4> parts{
+      Tile{outer.row0, inner.row0 - outer.row0, outer.col0, outer.cols},
+      Tile{inner.row0 + inner.rows, outer.row0 + outer.rows - (inner.row0 + inner.rows), outer.col0, outer.cols},
+      Tile{inner.row0, inner.rows, outer.col0, inner.col0 - outer.col0},
+      Tile{inner.row0, inner.rows, inner.col0 + inner.cols, outer.col0 + outer.cols - (inner.col0 + inner.cols)}};
+  std::vector<Tile> tiles;
+  for (const Tile& p : parts)
+    if (!p.empty()) tiles.push_back(p);
+  return tiles;
 }
 
 void initialize(std::span<double> in, const Layout& l, const Tile& t, std::uint64_t row0, std::uint64_t col0) {

@@ -118,6 +118,7 @@ nlohmann::json to_json(const RunRecord& run, const JobInfo& job) {
                         {"hidden_s", h.hidden()}});
       reps.back()["halo_overlap"] = halo;
     }
+    if (i < run.iterations_s.size()) reps.back()["iterations_s"] = run.iterations_s[i];
   }
   j["repeats"] = reps;
   j["result"] = to_json(run.result);

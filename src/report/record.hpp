@@ -60,6 +60,9 @@ struct RunRecord {
   std::vector<core::Field> base_parameters;  // weak sweep: the size at one worker
   // stencil --exchange overlap on ranks: for each repeat (as `repeats`), one per rank.
   std::vector<std::vector<HaloTimes>> halo;
+  // stencil: for each repeat, the seconds of the iterations alone (PRK's timed
+  // region: no set-up, no norm), the longest over the ranks.
+  std::vector<double> iterations_s;
 
   [[nodiscard]] int workers() const { return ranks * threads_per_rank; }
   [[nodiscard]] std::vector<double> walls() const;

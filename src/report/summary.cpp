@@ -128,6 +128,23 @@ std::string halo_table(const std::vector<RunRecord>& runs) {
          render_table({"backend", "rank", "blocking comm (s)", "exposed comm (s)", "hidden (s)", "hidden %"}, rows);
 }
 
+std::string iteration_rates(const std::vector<RunRecord>& runs) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : runs) {
+    if (r.repeats.empty() || r.iterations_s.size() != r.repeats.size()) continue;
+    const Repeat& rep = r.median_repeat();
+    const double it = r.iterations_s[static_cast<std::size_t>(&rep - r.repeats.data())];
+    if (it <= 0 || rep.wall <= 0) continue;
+    rows.push_back({r.backend, fmt::format("{:.4f}", it), fmt::format("{:.4f}", rep.wall),
+                    fmt::format("{:.1f}", r.operations / it / 1e6),
+                    fmt::format("{:.1f}", r.operations / rep.wall / 1e6)});
+  }
+  if (rows.empty()) return {};
+  return "Rate in the median repeat over the iterations alone, as PRK reports it (set-up and norm left out),\n"
+         "and over the whole wall (the Mop/s above)\n" +
+         render_table({"backend", "iterations (s)", "wall (s)", "MFlop/s iterations", "MFlop/s wall"}, rows);
+}
+
 std::string verification_lines(const std::vector<RunRecord>& runs) {
   std::string out;
   if (runs.empty()) return out;

@@ -26,6 +26,10 @@ std::string worker_table(const std::vector<RunRecord>& runs);
 // the hidden difference. Empty when no run did.
 std::string halo_table(const std::vector<RunRecord>& runs);
 
+// For runs that time their iterations alone (stencil): the rate over those, the
+// way PRK reports it, next to the rate over the whole wall. Empty when none does.
+std::string iteration_rates(const std::vector<RunRecord>& runs);
+
 // The answer and how it was checked, NPB style.
 std::string verification_lines(const std::vector<RunRecord>& runs);
 

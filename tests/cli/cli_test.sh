@@ -495,6 +495,24 @@ for args in "sort --class S" "wordfreq /usr/share/common-licenses/GPL-3" "wordfr
   end
 done
 
+begin "stencil under mpirun -np 2: the iterations alone timed in every repeat, within the wall; their rate printed"
+pdmpi 2 compare stencil --size 600 --iterations 6 --repeat 2 --json "$TMP/st_rate.jsonl" && {
+  expect_rc 0
+  expect_out '^Rate in the median repeat over the iterations alone' "the table of rates over the iterations"
+  [[ $(grep -cE '^(serial|threads|mpi) +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+$' "$OUT") -eq 3 ]] ||
+    fail "not one rate row per backend"
+  "$PYTHON" - "$TMP/st_rate.jsonl" <<'PY' || fail "iterations_s missing or outside the wall (see stderr)"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+assert len(recs) == 3, len(recs)
+for r in recs:
+    for rep in r["repeats"]:
+        it = rep["iterations_s"]
+        assert 0 < it <= rep["wall_s"], (r["backend"], it, rep["wall_s"])
+PY
+}
+end
+
 # ------------------------------------------------------ sweep and report
 
 begin "sweep --mode strong under mpirun -np 4: every worker count of every backend, verified; plots"

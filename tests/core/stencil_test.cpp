@@ -187,6 +187,59 @@ TEST(StencilTest, ClipAndCounts) {
   EXPECT_EQ(flops(p), 19.0 * 3996.0 * 3996.0 * 10.0);
 }
 
+// The fused sweep against the two passes it replaces, with the increment
+// written out as its own loop: OUT and IN bit for bit, for fresh regions inside,
+// overlapping, around and beyond the tile, every radius (1 .. 4 unrolled, the
+// rest generic), and the empty cases.
+TEST(StencilTest, FusedSweepEqualsApplyThenIncrement) {
+  for (int r = 1; r <= kMaxRadius; ++r) {
+    const auto rr = static_cast<std::size_t>(r);
+    const Layout l{31, 17, rr};
+    const Tile whole{0, l.rows, 0, l.cols};
+    const std::vector<Tile> tiles{whole, Tile{3, 20, 2, 9}, Tile{0, 1, 0, 17}, Tile{5, 0, 0, 17}};
+    const std::vector<Tile> freshes{
+        whole, Tile{rr, l.rows - 2 * rr, 0, l.cols}, Tile{7, 5, 3, 11}, Tile{0, 2, 0, 17}, Tile{29, 2, 1, 3}, Tile{}};
+    for (const Tile& t : tiles)
+      for (const Tile& f : freshes) {
+        const std::vector<double> start = noise(l, static_cast<unsigned>(r) + 7);
+        const std::vector<double> out0 = noise(l, 42);
+        std::vector<double> in_ref = start, out_ref = out0;
+        reference_apply(weights(r), in_ref, out_ref, l, t);
+        for (std::size_t i = f.row0; i < f.row0 + f.rows; ++i)
+          for (std::size_t j = f.col0; j < f.col0 + f.cols; ++j) in_ref[l.at(i, j)] += 1.0;
+        std::vector<double> in = start, out = out0;
+        apply_and_increment(weights(r), in, out, l, t, f);
+        EXPECT_EQ(out, out_ref) << "r=" << r << " tile row0 " << t.row0 << " fresh row0 " << f.row0;
+        EXPECT_EQ(in, in_ref) << "r=" << r << " tile row0 " << t.row0 << " fresh row0 " << f.row0;
+      }
+  }
+  const Layout l{10, 10, 2};
+  std::vector<double> in(l.size()), out(l.size());
+  EXPECT_THROW(apply_and_increment(weights(2), in, out, l, Tile{2, 6, 2, 6}, Tile{0, 11, 0, 10}),
+               std::invalid_argument);
+  EXPECT_THROW(apply_and_increment(weights(3), in, out, l, Tile{0, 6, 2, 6}, Tile{}), std::invalid_argument);
+}
+
+TEST(StencilTest, FrameCoversTheOuterTileOnceWithoutTheInner) {
+  const Tile outer{2, 9, 1, 7};
+  for (const Tile& inner : {Tile{4, 3, 3, 2}, Tile{2, 9, 1, 7}, Tile{2, 2, 1, 7}, Tile{5, 6, 4, 4}, Tile{}}) {
+    std::vector<int> seen(20 * 20, 0);
+    for (const Tile& p : frame(outer, inner)) {
+      EXPECT_FALSE(p.empty());
+      for (std::size_t i = p.row0; i < p.row0 + p.rows; ++i)
+        for (std::size_t j = p.col0; j < p.col0 + p.cols; ++j) ++seen[i * 20 + j];
+    }
+    for (std::size_t i = 0; i < 20; ++i)
+      for (std::size_t j = 0; j < 20; ++j) {
+        const bool in_outer = i >= 2 && i < 11 && j >= 1 && j < 8;
+        const bool in_inner = !inner.empty() && i >= inner.row0 && i < inner.row0 + inner.rows && j >= inner.col0 &&
+                              j < inner.col0 + inner.cols;
+        EXPECT_EQ(seen[i * 20 + j], in_outer && !in_inner ? 1 : 0) << i << "," << j;
+      }
+  }
+  EXPECT_THROW(frame(outer, Tile{1, 3, 1, 3}), std::invalid_argument);
+}
+
 TEST(StencilTest, ValidateNamesTheBadValue) {
   EXPECT_EQ(validate({1000, 2, 10}), "");
   EXPECT_EQ(validate({5, 2, 1}), "");
