@@ -1,7 +1,8 @@
 #pragma once
 // The chunks a rank has been handed under the dynamic split, waiting for its
 // compute threads. The rank's main thread fills it (from rank 0, by message) and
-// closes it when no chunks are left; compute threads take from it.
+// closes it when no chunks are left; the other compute threads take from it
+// with pop(), the main thread with try_pop() between rounds of the protocol.
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -30,6 +31,14 @@ class ChunkQueue {
   std::optional<std::uint64_t> pop() {
     std::unique_lock lock(mutex_);
     ready_.wait(lock, [&] { return !chunks_.empty() || closed_; });
+    if (chunks_.empty()) return std::nullopt;
+    const std::uint64_t c = chunks_.front();
+    chunks_.pop_front();
+    return c;
+  }
+  // The next chunk if one is queued, without waiting.
+  std::optional<std::uint64_t> try_pop() {
+    std::lock_guard lock(mutex_);
     if (chunks_.empty()) return std::nullopt;
     const std::uint64_t c = chunks_.front();
     chunks_.pop_front();

@@ -65,15 +65,16 @@ std::vector<Share<typename W::Partial>> compute_threaded(const W& w, const Plan&
       threads, rank, false, [&](std::size_t t, auto& share) { share = compute_share(w, plan, workers, first + t); });
 }
 
-// Dynamic split: each thread takes chunk after chunk from next_chunk() (thread
-// safe) until it returns nullopt. Time spent waiting for a chunk counts as wait.
+// Dynamic split: each thread t takes chunk after chunk from next_chunk(t)
+// (thread safe) until it returns nullopt. Time spent waiting for a chunk counts
+// as wait.
 template <core::Workload W, class Next>
 std::vector<Share<typename W::Partial>> compute_dynamic(const W& w, const Plan& plan, std::uint64_t first, int threads,
                                                         int rank, bool spare_caller, Next&& next_chunk) {
   return run_threads_of_rank<typename W::Partial>(threads, rank, spare_caller, [&](std::size_t t, auto& share) {
     report::Stopwatch life;
     double busy = 0;
-    while (const auto c = next_chunk()) {
+    while (const auto c = next_chunk(t)) {
       const core::Range r = core::chunk_range(w.items(), plan.chunk, *c);
       report::Stopwatch sw;
       share.pieces.push_back({r, w.compute(r), static_cast<std::uint32_t>(first + t)});
@@ -129,7 +130,7 @@ Outcome<typename W::Result> run_local(const W& w, const Plan& plan, const boost:
       // The one shared thing: a counter of chunks handed out, an atomic.
       std::atomic<std::uint64_t> next{0};
       const std::uint64_t chunks = core::chunk_count(w.items(), plan.chunk);
-      shares = compute_dynamic(w, plan, 0, threads, 0, false, [&]() -> std::optional<std::uint64_t> {
+      shares = compute_dynamic(w, plan, 0, threads, 0, false, [&](std::size_t) -> std::optional<std::uint64_t> {
         const std::uint64_t c = next.fetch_add(1, std::memory_order_relaxed);
         if (c < chunks) return c;
         return std::nullopt;
@@ -165,17 +166,15 @@ Outcome<typename W::Result> run_distributed(const W& w, const Plan& plan, const 
   std::vector<Share<Partial>> shares;
   double dispatching = 0;  // this rank's main thread asking for and handing out chunks
   if (plan.split == core::Split::dynamic) {
+    // The main thread computes too, and between its chunks serves the
+    // manager/worker protocol that keeps the rank's queue filled.
     ChunkQueue queue;
-    std::vector<Share<Partial>> computed;
-    {
-      // Compute threads take chunks from the rank's queue; the main thread (the
-      // only one that calls MPI) keeps the queue filled.
-      std::jthread compute(
-          [&] { computed = compute_dynamic(w, plan, first, threads, comm.rank(), true, [&] { return queue.pop(); }); });
-      dispatching =
-          dispatch_chunks(comm, core::chunk_count(w.items(), plan.chunk), static_cast<std::size_t>(threads), queue);
-    }
-    shares = std::move(computed);
+    ChunkDispatcher dispatcher(comm, core::chunk_count(w.items(), plan.chunk), static_cast<std::size_t>(threads),
+                               queue);
+    shares = compute_dynamic(w, plan, first, threads, comm.rank(), false,
+                             [&](std::size_t t) { return t == 0 ? dispatcher.next_for_main() : queue.pop(); });
+    dispatching = dispatcher.seconds_in_mpi();
+    shares.front().times.wait = std::max(0.0, shares.front().times.wait - dispatching);
   } else {
     shares = compute_threaded(w, plan, workers, first, threads, comm.rank());
   }
@@ -208,7 +207,7 @@ Outcome<typename W::Result> run_distributed(const W& w, const Plan& plan, const 
   std::vector<report::WorkerTimes> times;
   for (auto& s : shares) {
     s.times.wait += waited;
-    s.times.comm = talked + dispatching;
+    s.times.comm = talked + (s.times.thread == 0 ? dispatching : 0.0);
     s.times.mark(report::Span::wait, wait_from, talk_from);
     s.times.mark(report::Span::comm, talk_from, talk_to);
     times.push_back(s.times);

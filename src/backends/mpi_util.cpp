@@ -11,6 +11,7 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <thread>
 
@@ -41,7 +42,6 @@ void synchronize(const boost::mpi::communicator& comm) {
 namespace {
 constexpr int kTagRequest = 4101;
 constexpr int kTagChunk = 4102;
-constexpr std::uint64_t kNoMoreChunks = ~std::uint64_t{0};
 
 // Sleeps a little longer each time nothing happened, up to 200 us.
 class Backoff {
@@ -57,60 +57,75 @@ class Backoff {
 };
 }  // namespace
 
-double dispatch_chunks(const boost::mpi::communicator& comm, std::uint64_t chunks, std::size_t depth,
-                       ChunkQueue& queue) {
-  double in_mpi = 0;
-  Backoff backoff;
-  if (comm.rank() == 0) {
-    std::uint64_t next = 0;
-    int stopped = 0;
-    bool closed = false;
-    while (stopped < comm.size() - 1 || !closed) {
-      bool worked = false;
-      while (!closed && queue.size() < depth) {
-        if (next < chunks) {
-          queue.push(next++);
-        } else {
-          queue.close();
-          closed = true;
-        }
-        worked = true;
-      }
-      report::Stopwatch sw;
-      if (auto st = comm.iprobe(boost::mpi::any_source, kTagRequest)) {
-        comm.recv(st->source(), kTagRequest);
-        const std::uint64_t c = next < chunks ? next++ : kNoMoreChunks;
-        if (c == kNoMoreChunks) ++stopped;
-        comm.send(st->source(), kTagChunk, c);
-        worked = true;
-      }
-      in_mpi += sw.seconds();
-      if (worked) {
-        backoff.busy();
+ChunkDispatcher::ChunkDispatcher(const boost::mpi::communicator& comm, std::uint64_t chunks, std::size_t threads,
+                                 ChunkQueue& queue)
+    : comm_(comm),
+      chunks_(chunks),
+      depth_(comm.rank() == 0 ? 2 * std::max<std::size_t>(threads, 1) - 1
+                              : kChunksAhead * std::max<std::size_t>(threads, 1)),
+      queue_(queue) {}
+
+ChunkDispatcher::~ChunkDispatcher() {
+  // Only after an exception: a request left in flight is cancelled, and the
+  // queue is closed so no compute thread waits for a chunk for ever.
+  if (asking_) {
+    reply_.cancel();
+    reply_.wait();
+  }
+  if (!closed_) queue_.close();
+}
+
+bool ChunkDispatcher::finished() const { return closed_ && (comm_.rank() != 0 || stopped_ == comm_.size() - 1); }
+
+void ChunkDispatcher::serve() {
+  report::Stopwatch sw;
+  if (comm_.rank() == 0) {
+    while (!closed_ && queue_.size() < depth_) {
+      if (next_ < chunks_) {
+        queue_.push(next_++);
       } else {
-        backoff.idle();
+        queue_.close();
+        closed_ = true;
       }
     }
-    return in_mpi;
-  }
-  while (true) {
-    if (queue.size() >= depth) {
-      backoff.idle();
-      continue;
+    while (auto st = comm_.iprobe(boost::mpi::any_source, kTagRequest)) {
+      std::uint64_t wanted = 0;
+      comm_.recv(st->source(), kTagRequest, wanted);
+      const std::uint64_t left = chunks_ - next_;
+      const std::uint64_t fair = std::max<std::uint64_t>(1, left / (2 * static_cast<std::uint64_t>(comm_.size())));
+      const std::array<std::uint64_t, 2> given{next_, std::min({wanted, left, fair})};  // first, count
+      next_ += given[1];
+      if (given[1] == 0) ++stopped_;
+      comm_.send(st->source(), kTagChunk, given.data(), 2);
     }
-    backoff.busy();
-    report::Stopwatch sw;
-    comm.send(0, kTagRequest);
-    std::uint64_t c = 0;
-    boost::mpi::request reply = comm.irecv(0, kTagChunk, c);
-    Backoff wait;
-    while (!reply.test()) wait.idle();
-    in_mpi += sw.seconds();
-    if (c == kNoMoreChunks) break;
-    queue.push(c);
+  } else if (!closed_) {
+    if (asking_ && reply_.test()) {
+      asking_ = false;
+      if (given_[1] == 0) {
+        queue_.close();
+        closed_ = true;
+      }
+      for (std::uint64_t c = given_[0]; c < given_[0] + given_[1]; ++c) queue_.push(c);
+    }
+    const std::size_t held = queue_.size();
+    if (!closed_ && !asking_ && held < depth_) {
+      const std::uint64_t wanted = depth_ - held;
+      comm_.send(0, kTagRequest, wanted);
+      reply_ = comm_.irecv(0, kTagChunk, given_.data(), 2);
+      asking_ = true;
+    }
   }
-  queue.close();
-  return in_mpi;
+  in_mpi_ += sw.seconds();
+}
+
+std::optional<std::uint64_t> ChunkDispatcher::next_for_main() {
+  Backoff backoff;
+  while (true) {
+    serve();
+    if (auto c = queue_.try_pop()) return c;
+    if (finished()) return std::nullopt;
+    backoff.idle();
+  }
 }
 
 int usable_cpus() {
