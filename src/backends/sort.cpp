@@ -125,22 +125,35 @@ std::vector<Key> flatten(const std::vector<std::vector<Key>>& parts) {
 }
 
 // Merges sorted `runs` into `out` with times.size() threads: every thread picks
-// the same T-1 splitters from T regular samples of every run and merges its part
-// into its own stretch of out. Returns the summary of out when `check`, and sets
-// each thread's items to the keys of its part.
+// the same T-1 splitters from the regular samples of every run and finds its
+// part (binary searches over every run); after a barrier, so that no thread
+// still reads a page another releases, each merges its part into its own
+// stretch of out, releasing the runs' pages as it consumes them (the runs'
+// memory shrinks as out grows; their contents are lost). Returns the summary of
+// out when `check`, and sets each thread's items to the keys of its part.
 Summary merge_parallel(const Runs& runs, std::span<Key> out, std::vector<report::WorkerTimes>& times, bool check) {
   const std::size_t threads = times.size();
   std::vector<Summary> parts(threads);
+  std::barrier sync(static_cast<std::ptrdiff_t>(threads));
   Failures failures(threads);
   on_threads(times, [&](std::size_t t) {
     report::Stopwatch sw;
+    cs::Part part;
     failures.guard(t, [&] {
       std::vector<std::vector<Key>> samples;
-      for (const auto& r : runs) samples.push_back(cs::regular_samples(r, threads));
-      const std::vector<Key> splitters = cs::choose_splitters(flatten(samples), threads);
-      const core::Range part = cs::merge_part(runs, splitters, t, out);
-      times[t].items = part.size();
-      if (check) parts[t] = summarize(out.subspan(part.begin, part.size()));
+      for (const auto& r : runs) samples.push_back(cs::regular_samples(r, cs::samples_per_block(threads)));
+      part = cs::find_part(runs, cs::choose_splitters(flatten(samples), threads), t);
+    });
+    times[t].charge(report::Span::compute, sw);
+    report::Stopwatch waiting;
+    sync.arrive_and_wait();  // every part found: from here on the runs are only read within one's own part
+    times[t].charge(report::Span::wait, waiting);
+    sw.restart();
+    failures.guard(t, [&] {
+      const std::span<Key> mine = out.subspan(part.out.begin, part.out.size());
+      cs::merge_runs(part.pieces, mine, cs::Consumed::release);
+      times[t].items = mine.size();
+      if (check) parts[t] = summarize(mine);
     });
     times[t].charge(report::Span::compute, sw);
   });
@@ -151,10 +164,13 @@ Summary merge_parallel(const Runs& runs, std::span<Key> out, std::vector<report:
 }
 
 // Generates and sorts the keys of `block` into `out` with times.size() threads:
-// each thread generates and sorts its sub-block and takes T regular samples;
-// after a barrier every thread picks the same T-1 splitters and merges its
-// bucket of every sub-block into its own stretch of out. Returns the summary of
-// out when `check`; each thread's items are the keys of its part.
+// each thread generates and sorts its sub-block and takes its regular samples;
+// after a barrier every thread picks the same T-1 splitters and finds its
+// bucket of every sub-block; after another (see merge_parallel) it merges them
+// into its own stretch of out, releasing the pages of the sub-blocks as it goes
+// (the sorted sub-blocks and out together hold about one block of memory, not
+// two). Returns the summary of out when `check`; each
+// thread's items are the keys of its part.
 Summary sort_block(const cs::Params& p, core::Range block, KeyBuffer& out, std::vector<report::WorkerTimes>& times,
                    bool check) {
   const std::size_t threads = times.size();
@@ -184,18 +200,25 @@ Summary sort_block(const cs::Params& p, core::Range block, KeyBuffer& out, std::
       cs::generate_keys(p, {block.begin + sub.begin, block.begin + sub.end}, mine);
       cs::local_sort(mine);
       runs[t] = mine;
-      samples[t] = cs::regular_samples(mine, threads);
+      samples[t] = cs::regular_samples(mine, cs::samples_per_block(threads));
     });
     times[t].charge(report::Span::compute, sw);
     report::Stopwatch waiting;
     sync.arrive_and_wait();  // every block sorted and sampled
     times[t].charge(report::Span::wait, waiting);
     sw.restart();
+    cs::Part part;
+    failures.guard(t, [&] { part = cs::find_part(runs, cs::choose_splitters(flatten(samples), threads), t); });
+    times[t].charge(report::Span::compute, sw);
+    waiting.restart();
+    sync.arrive_and_wait();  // every part found
+    times[t].charge(report::Span::wait, waiting);
+    sw.restart();
     failures.guard(t, [&] {
-      const std::vector<Key> splitters = cs::choose_splitters(flatten(samples), threads);
-      const core::Range part = cs::merge_part(runs, splitters, t, out.span());
-      times[t].items = part.size();
-      if (check) parts[t] = summarize(out.span().subspan(part.begin, part.size()));
+      const std::span<Key> merged = out.span().subspan(part.out.begin, part.out.size());
+      cs::merge_runs(part.pieces, merged, cs::Consumed::release);
+      times[t].items = merged.size();
+      if (check) parts[t] = summarize(merged);
     });
     times[t].charge(report::Span::compute, sw);
   });
@@ -236,6 +259,44 @@ bool displacements(const std::vector<std::uint64_t>& counts, std::vector<int>& i
     at += counts[i];
   }
   return at <= kMax;
+}
+
+// Keys one round of the exchange moves out of each rank, over all destinations
+// (16 MiB): the memory a rank holds beyond its one share while the keys travel.
+constexpr std::uint64_t kRoundKeys = std::uint64_t{1} << 21;
+
+// The all-to-all exchange of the buckets of `mine` (bucket d, [bounds[d],
+// bounds[d + 1]), to rank d) into `received` (from rank s: recv[s] keys at
+// rdispls[s]), in rounds of at most kRoundKeys / P keys per pair of ranks, one
+// MPI_Alltoallv each. After each round the pages of `mine` already sent are
+// released, so as `received` fills `mine` empties: a rank holds about one share
+// of keys throughout, not two. Collective; every rank runs the same number of
+// rounds (from the largest bucket anywhere). The caller has checked that every
+// position fits an int.
+void exchange(std::span<const Key> mine, const std::vector<std::size_t>& bounds, const std::vector<std::uint64_t>& recv,
+              const std::vector<int>& rdispls, std::span<Key> received, MPI_Comm comm) {
+  const std::size_t ranks = recv.size();
+  const std::uint64_t step = std::max<std::uint64_t>(1, kRoundKeys / ranks);
+  std::uint64_t largest = 0;
+  for (std::size_t d = 0; d < ranks; ++d) largest = std::max<std::uint64_t>(largest, bounds[d + 1] - bounds[d]);
+  std::uint64_t most = 0;
+  MPI_Allreduce(&largest, &most, 1, MPI_UINT64_T, MPI_MAX, comm);
+  std::vector<cs::FrontRelease> sent;
+  for (std::size_t d = 0; d < ranks; ++d) sent.emplace_back(mine.subspan(bounds[d], bounds[d + 1] - bounds[d]));
+  std::vector<int> scounts(ranks), sdispls(ranks), rcounts(ranks), rat(ranks);
+  for (std::uint64_t from = 0; from < most; from += step) {
+    for (std::size_t i = 0; i < ranks; ++i) {
+      const std::uint64_t out = bounds[i + 1] - bounds[i];
+      scounts[i] = static_cast<int>(std::min(step, out - std::min(out, from)));
+      sdispls[i] = static_cast<int>(bounds[i] + std::min(out, from));
+      rcounts[i] = static_cast<int>(std::min(step, recv[i] - std::min(recv[i], from)));
+      rat[i] = rdispls[i] + static_cast<int>(std::min(recv[i], from));
+    }
+    MPI_Alltoallv(mine.data(), scounts.data(), sdispls.data(), MPI_UINT64_T, received.data(), rcounts.data(),
+                  rat.data(), MPI_UINT64_T, comm);
+    for (std::size_t d = 0; d < ranks; ++d)
+      sent[d].consumed(std::min<std::uint64_t>(bounds[d + 1] - bounds[d], from + step));
+  }
 }
 
 }  // namespace
@@ -325,7 +386,7 @@ Outcome<Result> Workload::run_distributed(Kind kind, int threads, const boost::m
   Runs runs;
   if (ranks > 1) {
     std::vector<std::vector<Key>> samples;
-    boost::mpi::all_gather(comm, cs::regular_samples(mine.span(), ranks), samples);
+    boost::mpi::all_gather(comm, cs::regular_samples(mine.span(), cs::samples_per_block(ranks)), samples);
     const std::vector<Key> splitters = cs::choose_splitters(flatten(samples), ranks);
     const std::vector<std::size_t> bounds = cs::bucket_bounds(mine.span(), splitters);
     std::vector<std::uint64_t> send(ranks);
@@ -340,9 +401,8 @@ Outcome<Result> Workload::run_distributed(Kind kind, int threads, const boost::m
     std::uint64_t total = 0;
     for (const auto c : recv) total += c;
     received = KeyBuffer(total);
-    MPI_Alltoallv(mine.span().data(), scounts.data(), sdispls.data(), MPI_UINT64_T, received.span().data(),
-                  rcounts.data(), rdispls.data(), MPI_UINT64_T, raw);
-    mine = KeyBuffer();  // no longer needed: give the memory back before the merge
+    exchange(mine.span(), bounds, recv, rdispls, received.span(), raw);
+    mine = KeyBuffer();  // sent, and mostly released already
     for (std::size_t s = 0; s < ranks; ++s)
       runs.push_back(std::as_const(received).span().subspan(static_cast<std::size_t>(rdispls[s]), recv[s]));
   }

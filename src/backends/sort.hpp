@@ -6,13 +6,18 @@
 //
 //   serial   root only: generate all keys, sort, check.
 //   threads  root only, T threads: each thread generates and sorts its block
-//            and takes T regular samples; after one std::barrier every thread
-//            picks the same T-1 splitters and merges its bucket of every
-//            thread's block into its own stretch of the output.
-//   mpi      every rank: generate its block, sort, P samples, all_gather of
-//            the samples (every rank picks the same P-1 splitters), MPI_Alltoall
-//            of the bucket sizes and MPI_Alltoallv of the keys, merge the P runs
-//            received. Then the checks: each rank checks its keys are in order
+//            and takes its regular samples; after one std::barrier every thread
+//            picks the same T-1 splitters and finds its bucket of every
+//            thread's block; after another it merges them into its own stretch
+//            of the output, releasing the blocks' pages as it consumes them.
+//   mpi      every rank: generate its block, sort, regular samples, all_gather
+//            of the samples (every rank picks the same P-1 splitters),
+//            MPI_Alltoall of the bucket sizes, then the keys in rounds of
+//            MPI_Alltoallv (16 MiB out of each rank per round), the pages already
+//            sent released after each round; merge the P runs received,
+//            releasing their pages as it goes. So a rank holds about one share of
+//            keys at a time (2^26 keys on 2 ranks: 288 MiB peak per rank, was
+//            528 and 784). Then the checks: each rank checks its keys are in order
 //            and sums their checksum; one gather of a 7-word summary per rank
 //            (count, checksum, in order, first and last key) lets the root add
 //            them up and check every boundary between neighbouring ranks (last

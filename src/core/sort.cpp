@@ -1,10 +1,16 @@
 #include "core/sort.hpp"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstdint>
 #include <limits>
 #include <memory>
 #include <stdexcept>
+#include <utility>
 
 namespace pardemo::core::sort {
 
@@ -42,42 +48,102 @@ std::vector<Key> generate_keys(const Params& p, Range r) {
 
 namespace {
 
-constexpr int kDigitBits = 11;  // 6 passes; 8 bits (8 passes) measured ~10% slower
-constexpr std::size_t kRadix = std::size_t{1} << kDigitBits;
-constexpr int kDigits = (64 + kDigitBits - 1) / kDigitBits;
-constexpr std::size_t kRadixThreshold = 256;
+// The LSD radix sort of a bucket: digits of at most 11 bits (2048 counters, a
+// 16 KiB table that stays in L1), as few passes as cover the bits that vary.
+constexpr int kMaxLsdBits = 11;
+// The in-place MSD pass: 2^8 buckets. Wider digits spread the permutation's
+// writes over more pages; 8 bits measured fastest (see local_sort).
+constexpr int kMaxMsdBits = 8;
+constexpr std::size_t kSmallSort = 256;  // std::sort below this many keys
+// local_sort's scratch: m / 2^6 keys (4 times the mean bucket of one 8-bit MSD
+// pass, so nearly every bucket of random keys fits), at least 2^16 keys.
+constexpr int kScratchShift = 6;
+constexpr std::size_t kMinScratch = std::size_t{1} << 16;
 
-constexpr std::size_t digit(Key k, int d) { return (k >> (d * kDigitBits)) & (kRadix - 1); }
+// Sorts keys that differ only in their low `bits` bits (the higher bits are the
+// same in every key), through `scratch` (scratch.size() >= keys.size()). One
+// pass counts every digit; then one stable scatter per digit that varies.
+void lsd_sort(std::span<Key> keys, std::span<Key> scratch, int bits) {
+  const std::size_t m = keys.size();
+  const int passes = (bits + kMaxLsdBits - 1) / kMaxLsdBits;
+  if (passes == 0) return;
+  const int width = (bits + passes - 1) / passes;
+  const std::size_t radix = std::size_t{1} << width;
+  const Key mask = radix - 1;
+  std::array<std::array<std::size_t, std::size_t{1} << kMaxLsdBits>, (64 + kMaxLsdBits - 1) / kMaxLsdBits> counts{};
+  for (const Key k : keys)
+    for (int d = 0; d < passes; ++d) ++counts[static_cast<std::size_t>(d)][(k >> (d * width)) & mask];
+  std::span<Key> from = keys;
+  std::span<Key> to = scratch.first(m);
+  for (int d = 0; d < passes; ++d) {
+    auto& c = counts[static_cast<std::size_t>(d)];
+    const auto used = std::span(c).first(radix);
+    if (std::find(used.begin(), used.end(), m) != used.end()) continue;  // one digit value: nothing moves
+    std::size_t at = 0;
+    for (auto& n : used) at += std::exchange(n, at);  // counts become the first position of each digit
+    const int shift = d * width;
+    for (const Key k : from) to[c[(k >> shift) & mask]++] = k;
+    std::swap(from, to);
+  }
+  if (from.data() != keys.data()) std::copy(from.begin(), from.end(), keys.begin());
+}
+
+// Sorts keys that differ only in their low `bits` bits. A range that fits the
+// scratch goes to lsd_sort; a larger one is permuted in place into buckets by
+// its top varying 8 bits (American flag sort: count, then cycle-leader swaps
+// that put each key straight into its bucket's next free slot), and each bucket
+// is sorted the same way. Equal top bits (few distinct keys) are skipped by
+// looking at the bits that actually vary, so a bucket holding nearly every key
+// costs one more pass, never a wrong or endless recursion.
+void msd_sort(std::span<Key> keys, std::span<Key> scratch, int bits) {
+  const std::size_t m = keys.size();
+  if (m < kSmallSort) {
+    std::sort(keys.begin(), keys.end());
+    return;
+  }
+  if (m <= scratch.size()) {
+    lsd_sort(keys, scratch, bits);
+    return;
+  }
+  Key any = 0;
+  Key all = ~Key{0};
+  for (const Key k : keys) {
+    any |= k;
+    all &= k;
+  }
+  bits = static_cast<int>(std::bit_width(any ^ all));  // the bits above are the same in every key
+  if (bits == 0) return;                               // all equal
+  const int width = std::min(bits, kMaxMsdBits);
+  const int shift = bits - width;
+  const Key mask = (Key{1} << width) - 1;
+  const std::size_t radix = std::size_t{1} << width;
+  const auto digit = [&](Key k) { return static_cast<std::size_t>((k >> shift) & mask); };
+  std::array<std::size_t, (std::size_t{1} << kMaxMsdBits) + 1> ends{};
+  for (const Key k : keys) ++ends[digit(k) + 1];
+  for (std::size_t b = 0; b < radix; ++b) ends[b + 1] += ends[b];  // bucket b is [ends[b], ends[b + 1])
+  std::array<std::size_t, std::size_t{1} << kMaxMsdBits> next{};
+  std::copy_n(ends.begin(), radix, next.begin());
+  for (std::size_t b = 0; b < radix; ++b) {
+    while (next[b] < ends[b + 1]) {
+      Key k = keys[next[b]];
+      for (std::size_t d = digit(k); d != b; d = digit(k)) std::swap(k, keys[next[d]++]);
+      keys[next[b]++] = k;
+    }
+  }
+  for (std::size_t b = 0; b < radix; ++b) msd_sort(keys.subspan(ends[b], ends[b + 1] - ends[b]), scratch, shift);
+}
 
 }  // namespace
 
 void local_sort(std::span<Key> keys) {
   const std::size_t m = keys.size();
-  if (m < kRadixThreshold) {
+  if (m < kSmallSort) {
     std::sort(keys.begin(), keys.end());
     return;
   }
-  // One pass counts every digit; then one stable scatter per digit that varies.
-  std::vector<std::array<std::size_t, kRadix>> counts(kDigits);
-  for (auto& c : counts) c.fill(0);
-  for (const Key k : keys)
-    for (int d = 0; d < kDigits; ++d) ++counts[static_cast<std::size_t>(d)][digit(k, d)];
-  const auto scratch = std::make_unique_for_overwrite<Key[]>(m);  // no zero fill: every pass overwrites
-  std::span<Key> from = keys;
-  std::span<Key> to(scratch.get(), m);
-  for (int d = 0; d < kDigits; ++d) {
-    auto& c = counts[static_cast<std::size_t>(d)];
-    if (std::find(c.begin(), c.end(), m) != c.end()) continue;  // one digit value: nothing moves
-    std::array<std::size_t, kRadix> next{};
-    std::size_t at = 0;
-    for (std::size_t b = 0; b < kRadix; ++b) {
-      next[b] = at;
-      at += c[b];
-    }
-    for (const Key k : from) to[next[digit(k, d)]++] = k;
-    std::swap(from, to);
-  }
-  if (from.data() != keys.data()) std::copy(from.begin(), from.end(), keys.begin());
+  const std::size_t scratch_size = std::min(m, std::max(kMinScratch, m >> kScratchShift));
+  const auto scratch = std::make_unique_for_overwrite<Key[]>(scratch_size);  // no zero fill: every pass overwrites
+  msd_sort(keys, {scratch.get(), scratch_size}, 64);
 }
 
 void reference_sort(std::span<Key> keys) { std::sort(keys.begin(), keys.end()); }
@@ -116,27 +182,49 @@ std::vector<std::size_t> bucket_bounds(std::span<const Key> sorted, std::span<co
   return bounds;
 }
 
-void merge_runs(std::span<const std::span<const Key>> runs, std::span<Key> out) {
-  std::size_t total = 0;
-  for (const auto& r : runs) total += r.size();
-  if (total != out.size()) throw std::invalid_argument("sort::merge_runs: output size differs from the runs' total");
-  std::vector<std::span<const Key>> live;
+void release_pages(std::span<const Key> keys) {
+  if (keys.empty()) return;
+  static const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto begin = (reinterpret_cast<std::uintptr_t>(keys.data()) + page - 1) & ~(page - 1);
+  const auto end = reinterpret_cast<std::uintptr_t>(keys.data() + keys.size()) & ~(page - 1);
+  if (end <= begin) return;
+  // Advice, not a command: should it fail, the pages stay resident and nothing else changes.
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): the address of a page inside `keys`
+  madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
+void FrontRelease::consumed(std::size_t count) {
+  if (count > run_.size()) throw std::invalid_argument("sort::FrontRelease: consumed more than the run");
+  if ((count - released_) * sizeof(Key) < kStepBytes && !(count == run_.size() && count > released_)) return;
+  release_pages(run_.subspan(released_, count - released_));
+  // The next release starts at the page holding key `count` (its part before
+  // `count` is consumed too), but never before the run: that page may hold
+  // another run's keys.
+  static const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto base = reinterpret_cast<std::uintptr_t>(run_.data());
+  const auto floor = reinterpret_cast<std::uintptr_t>(run_.data() + count) & ~(page - 1);
+  released_ = std::max(released_, floor <= base ? std::size_t{0} : (floor - base) / sizeof(Key));
+}
+
+namespace {
+
+// Merges `runs` into `out` (out.size() == their total) by pairwise std::merge
+// rounds, ping-ponging between `out` and `scratch` (as large as out when there
+// are more than 2 runs); the number of rounds decides where the first round
+// writes, so the last lands in out.
+void merge_pairwise(std::span<const std::span<const Key>> runs, std::span<Key> out, std::span<Key> scratch) {
+  std::vector<std::span<const Key>> current;
   for (const auto& r : runs)
-    if (!r.empty()) live.push_back(r);
-  if (live.empty()) return;
-  if (live.size() == 1) {
-    std::copy(live[0].begin(), live[0].end(), out.begin());
+    if (!r.empty()) current.push_back(r);
+  if (current.empty()) return;
+  if (current.size() == 1) {
+    std::copy(current[0].begin(), current[0].end(), out.begin());
     return;
   }
-  // Pairwise rounds, ping-ponging between `out` and one scratch buffer; the
-  // number of rounds decides where the first round writes, so the last lands in out.
   std::size_t rounds = 0;
-  for (std::size_t k = live.size(); k > 1; k = (k + 1) / 2) ++rounds;
-  const auto scratch_keys = std::make_unique_for_overwrite<Key[]>(rounds > 1 ? total : 0);
-  const std::span<Key> scratch(scratch_keys.get(), rounds > 1 ? total : 0);
-  std::span<Key> dst = rounds % 2 == 1 ? out : scratch;
-  std::span<Key> other = rounds % 2 == 1 ? scratch : out;
-  std::vector<std::span<const Key>> current = std::move(live);
+  for (std::size_t k = current.size(); k > 1; k = (k + 1) / 2) ++rounds;
+  std::span<Key> dst = rounds % 2 == 1 ? out : scratch.first(out.size());
+  std::span<Key> other = rounds % 2 == 1 ? scratch.first(rounds > 1 ? out.size() : 0) : out;
   while (current.size() > 1) {
     std::vector<std::span<const Key>> merged;
     std::size_t at = 0;
@@ -158,22 +246,74 @@ void merge_runs(std::span<const std::span<const Key>> runs, std::span<Key> out) 
   }
 }
 
-Range merge_part(std::span<const std::span<const Key>> runs, std::span<const Key> splitters, std::size_t part,
-                 std::span<Key> out) {
-  if (part > splitters.size()) throw std::invalid_argument("sort::merge_part: part out of range");
-  std::vector<std::span<const Key>> pieces;
-  pieces.reserve(runs.size());
+}  // namespace
+
+void merge_runs(std::span<const std::span<const Key>> runs, std::span<Key> out, Consumed consumed) {
+  std::size_t total = 0;
+  for (const auto& r : runs) total += r.size();
+  if (total != out.size()) throw std::invalid_argument("sort::merge_runs: output size differs from the runs' total");
+  std::vector<std::span<const Key>> rest(runs.begin(), runs.end());  // what is left of each run
+  std::vector<FrontRelease> fronts;
+  if (consumed == Consumed::release)
+    for (const auto& r : runs) fronts.emplace_back(r);
+  const std::size_t k = runs.size();
+  const auto scratch_keys = std::make_unique_for_overwrite<Key[]>(k > 2 ? kMergeChunk : 0);
+  const std::span<Key> scratch(scratch_keys.get(), k > 2 ? kMergeChunk : 0);
+  std::vector<std::span<const Key>> pieces(k);
+  const std::size_t window = std::max<std::size_t>(1, kMergeChunk / std::max<std::size_t>(k, 1));
+  std::size_t at = 0;
+  while (at < total) {
+    // The chunk: every key below v, where v is the smallest of the runs' keys
+    // at position `window` (or their last key), and then keys equal to v up to
+    // kMergeChunk in all. Each run has at most `window` keys below v, and the
+    // run that gave v has at least one key <= v, so a chunk is never empty.
+    Key v = std::numeric_limits<Key>::max();
+    for (const auto& r : rest)
+      if (!r.empty()) v = std::min(v, r[std::min(window, r.size()) - 1]);
+    std::size_t size = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+      const auto below = std::lower_bound(rest[i].begin(), rest[i].end(), v);
+      pieces[i] = rest[i].first(static_cast<std::size_t>(below - rest[i].begin()));
+      size += pieces[i].size();
+    }
+    for (std::size_t i = 0; i < k && size < kMergeChunk; ++i) {
+      const auto from = rest[i].begin() + static_cast<std::ptrdiff_t>(pieces[i].size());
+      const auto equal = static_cast<std::size_t>(std::upper_bound(from, rest[i].end(), v) - from);
+      const std::size_t take = std::min(equal, kMergeChunk - size);
+      pieces[i] = rest[i].first(pieces[i].size() + take);
+      size += take;
+    }
+    merge_pairwise(pieces, out.subspan(at, size), scratch);
+    at += size;
+    for (std::size_t i = 0; i < k; ++i) {
+      rest[i] = rest[i].subspan(pieces[i].size());
+      if (!fronts.empty()) fronts[i].consumed(runs[i].size() - rest[i].size());
+    }
+  }
+}
+
+Part find_part(std::span<const std::span<const Key>> runs, std::span<const Key> splitters, std::size_t part) {
+  if (part > splitters.size()) throw std::invalid_argument("sort::find_part: part out of range");
+  Part found;
+  found.pieces.reserve(runs.size());
   std::size_t begin = 0;
   std::size_t size = 0;
   for (const auto& run : runs) {
     const auto lo = part == 0 ? run.begin() : std::upper_bound(run.begin(), run.end(), splitters[part - 1]);
     const auto hi = part == splitters.size() ? run.end() : std::upper_bound(lo, run.end(), splitters[part]);
     begin += static_cast<std::size_t>(lo - run.begin());  // every key before lo is before this part
-    pieces.emplace_back(lo, hi);
+    found.pieces.emplace_back(lo, hi);
     size += static_cast<std::size_t>(hi - lo);
   }
-  merge_runs(pieces, out.subspan(begin, size));
-  return {begin, begin + size};
+  found.out = {begin, begin + size};
+  return found;
+}
+
+Range merge_part(std::span<const std::span<const Key>> runs, std::span<const Key> splitters, std::size_t part,
+                 std::span<Key> out) {
+  const Part found = find_part(runs, splitters, part);
+  merge_runs(found.pieces, out.subspan(found.out.begin, found.out.size()));
+  return found.out;
 }
 
 Checksum checksum(std::span<const Key> keys) {

@@ -5,12 +5,14 @@
 // The steps, for P workers each holding one block of the input:
 //   1. generate its block (key(i) needs only i, so nobody generates another's keys)
 //   2. sort it locally
-//   3. take P regular samples of the sorted block
-//   4. from all P*P samples, sorted, choose P-1 splitters (the same on every worker)
+//   3. take samples_per_block(P) regular samples of the sorted block
+//   4. from the samples of all blocks, sorted, choose P-1 splitters (the same on
+//      every worker)
 //   5. cut the sorted block into P buckets at the splitters (keys <= splitter j go
 //      to bucket j or lower), bucket j going to worker j
 //   6. merge the P sorted runs received
 // Worker j then holds the j-th stretch of the sorted output.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -67,15 +69,29 @@ constexpr Key key(const Params& p, std::uint64_t i) {
 void generate_keys(const Params& p, Range r, std::span<Key> out);
 std::vector<Key> generate_keys(const Params& p, Range r);
 
-// Sorts ascending. An LSD radix sort (6 passes of 11 bits; a pass in which every
-// key has the same digit, common with few distinct keys, is skipped) for 256 keys
-// and more, std::sort below that. Needs a scratch copy of the keys. On the shared
-// 2-core development VM, which is memory-bound, it measured on par with std::sort
-// for 2^24 random keys (1.67 s vs 1.63 s; 8-bit digits 1.84 s); it is kept for
-// machines with the memory bandwidth to profit from 6 linear passes.
+// Sorts ascending, in place, with a scratch of m / 64 keys (at least 2^16, at
+// most m): an in-place MSD radix pass (American flag sort) over the top 8 bits
+// that vary splits the keys into 256 buckets, and each bucket is finished by an
+// LSD radix sort (digits of up to 11 bits, as many passes as the bucket's
+// varying bits need) through the scratch; a bucket too large for the scratch
+// (skewed keys) gets another MSD pass over its own varying bits. Below 256 keys,
+// std::sort. The LSD radix sort of the whole block that it replaces needed a
+// full scratch copy (1040 MiB peak for 2^26 keys in one process; now 520 MiB);
+// on the shared 2-core development VM a serial run of 2^26 keys (generate, sort,
+// check) took 1.95 s against 2.98 s before (medians of 3): one counting and one
+// permuting pass over memory, the rest in cache, instead of 6 scatter passes.
 void local_sort(std::span<Key> keys);
 // The same order by std::sort, for comparison and as the reference.
 void reference_sort(std::span<Key> keys);
+
+// Regular samples each of `parts` blocks contributes to choose parts - 1
+// splitters: kOversample per part. With only one per part (the textbook P), the
+// single splitter of 2 parts is the upper of the samples at 1/4 and 3/4 of each
+// block: worker 0 got 3/4 of the keys (2^26 keys on 2 ranks: 384 of 512 MiB on
+// rank 0), and 3/4 of the merge. With 64 per part both ranks peaked at 288 MiB
+// in that run, at the cost of sorting 64 P^2 samples.
+inline constexpr std::size_t kOversample = 64;
+constexpr std::size_t samples_per_block(std::size_t parts) { return kOversample * parts; }
 
 // `count` regular samples of a sorted block: the keys at positions
 // floor((2j + 1) * m / (2 count)), j = 0 .. count - 1 (centred in count equal
@@ -94,11 +110,46 @@ std::vector<Key> choose_splitters(std::vector<Key> samples, std::size_t parts);
 // [bounds[b], bounds[b + 1]). Keys equal to a splitter go to the lower bucket.
 std::vector<std::size_t> bucket_bounds(std::span<const Key> sorted, std::span<const Key> splitters);
 
-// K-way merge of sorted runs into `out` (out.size() == total length), by pairwise
-// std::merge rounds (log2 K passes over the data, each a linear, branch-light
-// std::merge). Measured against concatenating and sorting again: 2^24 keys in
-// 2, 4, 16 runs merged in 0.26, 0.21, 0.38 s, re-sorted in 1.9 to 2.6 s (shared VM).
-void merge_runs(std::span<const std::span<const Key>> runs, std::span<Key> out);
+// Gives the memory pages that lie wholly inside `keys` back to the operating
+// system (madvise MADV_DONTNEED): they stay mapped, but no longer count as
+// resident and their contents are gone (a later read gives zeros). For keys that
+// have been copied elsewhere and will not be read again; the pages at either
+// end, shared with whatever lies around `keys`, are kept.
+void release_pages(std::span<const Key> keys);
+
+// Releases the pages of a run that is read front to back, as the reading
+// advances: a step at a time (kStepBytes), and the rest once the whole run is
+// consumed. Pages shared with a neighbouring run are never released.
+class FrontRelease {
+ public:
+  static constexpr std::size_t kStepBytes = std::size_t{1} << 20;
+  explicit FrontRelease(std::span<const Key> run) : run_(run) {}
+  // The first `count` keys of the run will not be read again.
+  void consumed(std::size_t count);
+
+ private:
+  std::span<const Key> run_;
+  std::size_t released_ = 0;  // keys before this one lie in pages already released, or shared
+};
+
+// Whether a merge keeps its input runs resident or releases their pages as it
+// consumes them (release_pages; the runs' contents are lost).
+enum class Consumed { keep, release };
+
+// Keys of output a merge produces at a time (512 KiB).
+inline constexpr std::size_t kMergeChunk = std::size_t{1} << 16;
+
+// K-way merge of sorted runs into `out` (out.size() == total length), one chunk
+// of kMergeChunk output keys at a time: the chunk's keys are the runs' fronts up
+// to a common key, merged by pairwise std::merge rounds (log2 K passes over a
+// chunk that stays in cache, each a linear, branch-light std::merge) through a
+// scratch of one chunk. So it needs no memory beyond the chunk, and with
+// Consumed::release the runs' memory shrinks as out grows: merging two halves
+// of a buffer into another takes about one buffer of memory, not two.
+// Measured against concatenating and sorting again: 2^24 keys in 2, 4, 16 runs
+// merged (by whole-run pairwise rounds) in 0.26, 0.21, 0.38 s, re-sorted in 1.9
+// to 2.6 s (shared VM).
+void merge_runs(std::span<const std::span<const Key>> runs, std::span<Key> out, Consumed consumed = Consumed::keep);
 
 // One part of a merge shared by several workers: part `part` of
 // splitters.size() + 1 is the stretch of every run between the splitters
@@ -107,6 +158,17 @@ void merge_runs(std::span<const std::span<const Key>> runs, std::span<Key> out);
 // can run them at the same time. Returns the stretch of `out` written.
 Range merge_part(std::span<const std::span<const Key>> runs, std::span<const Key> splitters, std::size_t part,
                  std::span<Key> out);
+
+// merge_part in two steps, for workers that release the runs as they merge:
+// find_part's binary searches read every run beyond the part's own stretches,
+// so every worker finds its part before any starts merging (a barrier), then
+// each merges its pieces with Consumed::release (which never releases a page
+// shared with another part's stretch).
+struct Part {
+  Range out;                                 // where the part's merge goes in the merged output
+  std::vector<std::span<const Key>> pieces;  // the part's stretch of every run
+};
+Part find_part(std::span<const std::span<const Key>> runs, std::span<const Key> splitters, std::size_t part);
 
 // Order-independent summary of a multiset of keys: count, the sum of
 // splitmix64(key) mod 2^64 and the xor of splitmix64(key). Any permutation gives

@@ -3,12 +3,16 @@
 #include "core/sort.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <limits>
 #include <numeric>
 #include <random>
 #include <set>
+#include <stdexcept>
+#include <string>
 
 namespace pardemo::core::sort {
 namespace {
@@ -73,6 +77,56 @@ TEST(SortTest, LocalSortEqualsStdSort) {
   EXPECT_EQ(edge, ref);
 }
 
+void expect_local_sort_matches(std::vector<Key> keys, const std::string& what) {
+  auto expected = keys;
+  reference_sort(expected);
+  local_sort(keys);
+  EXPECT_EQ(keys, expected) << what;
+}
+
+TEST(SortTest, LocalSortShapes) {
+  for (std::size_t n : {0U, 1U, 2U, 255U, 256U, 257U, 4096U, 70'000U, 300'000U}) {
+    const std::string size = " n " + std::to_string(n);
+    auto random = generate_keys(Params{std::max<std::uint64_t>(n, 1), 21, 0}, {0, n});
+    expect_local_sort_matches(random, "random" + size);
+    auto ascending = random;
+    reference_sort(ascending);
+    expect_local_sort_matches(ascending, "sorted" + size);
+    expect_local_sort_matches({ascending.rbegin(), ascending.rend()}, "reverse" + size);
+    expect_local_sort_matches(std::vector<Key>(n, 42), "all equal" + size);
+    expect_local_sort_matches(std::vector<Key>(n, std::numeric_limits<Key>::max()), "all max" + size);
+    for (std::uint64_t distinct : {2U, 3U, 255U, 256U, 257U, 5000U}) {
+      expect_local_sort_matches(generate_keys(Params{std::max<std::uint64_t>(n, 1), 5, distinct}, {0, n}),
+                                std::to_string(distinct) + " distinct" + size);
+    }
+  }
+}
+
+TEST(SortTest, LocalSortBucketEdges) {
+  // Above the scratch (2^16 keys) the keys go through the in-place MSD pass.
+  constexpr std::size_t kN = 200'000;
+  const auto random = generate_keys(Params{kN, 3, 0}, {0, kN});
+  std::vector<Key> keys(kN);
+  // Every key in one top-byte bucket, the rest varying: the MSD pass skips the
+  // shared top bits and splits on the ones below.
+  for (std::size_t i = 0; i < kN; ++i) keys[i] = Key{0xab} << 56 | (random[i] >> 8);
+  expect_local_sort_matches(keys, "one top byte");
+  // Nearly everything in one bucket, a few keys in the others.
+  for (std::size_t i = 0; i < kN; ++i) keys[i] = i % 1000 == 0 ? random[i] : Key{7} << 60 | (random[i] & 0xff);
+  expect_local_sort_matches(keys, "one heavy bucket");
+  // Only the top bit and the bottom bit vary; the buckets' edges: 0 and the largest key.
+  for (std::size_t i = 0; i < kN; ++i) keys[i] = (random[i] & (Key{1} << 63)) | (random[i] & 1);
+  keys[5] = 0;
+  keys[6] = std::numeric_limits<Key>::max();
+  expect_local_sort_matches(keys, "top and bottom bit");
+  // Two heavy values and a sprinkle: buckets much larger than the scratch that hold one value.
+  for (std::size_t i = 0; i < kN; ++i) keys[i] = i % 3 == 0 ? random[i] : (i % 3 == 1 ? 1 : Key{1} << 40);
+  expect_local_sort_matches(keys, "two heavy values");
+  // Keys that fill every bucket of the top digit evenly, each bucket exactly at a power of two.
+  for (std::size_t i = 0; i < (std::size_t{1} << 17); ++i) keys[i] = (Key{i % 256} << 56) | (random[i] >> 48);
+  expect_local_sort_matches({keys.begin(), keys.begin() + (1 << 17)}, "even buckets");
+}
+
 TEST(SortTest, RegularSamplesAreEvenlySpaced) {
   std::vector<Key> sorted(100);
   std::iota(sorted.begin(), sorted.end(), Key{0});
@@ -121,6 +175,142 @@ TEST(SortTest, MergeRunsEqualsSortOfTheConcatenation) {
     std::vector<Key> wrong(expected.size() + 1);
     EXPECT_THROW(merge_runs(spans, wrong), std::invalid_argument);
   }
+}
+
+TEST(SortTest, MergeRunsInManyChunks) {
+  // Runs longer than a merge chunk, with long stretches of equal keys that
+  // cross chunk boundaries, and runs of very different lengths.
+  for (std::size_t k : {2U, 3U, 4U, 7U}) {
+    for (std::uint64_t distinct : {0U, 1U, 2U, 50U}) {
+      std::vector<std::vector<Key>> runs;
+      for (std::size_t i = 0; i < k; ++i) {
+        const std::uint64_t n = i == 0 ? 3 * kMergeChunk + 17 : (kMergeChunk / 3) * i;
+        auto r = generate_keys(Params{n, 40 + i, distinct}, {0, n});
+        reference_sort(r);
+        runs.push_back(std::move(r));
+      }
+      std::vector<std::span<const Key>> spans(runs.begin(), runs.end());
+      std::vector<Key> expected;
+      for (const auto& r : runs) expected.insert(expected.end(), r.begin(), r.end());
+      reference_sort(expected);
+      std::vector<Key> out(expected.size());
+      merge_runs(spans, out);
+      EXPECT_EQ(out, expected) << k << " runs, distinct " << distinct;
+      EXPECT_EQ(runs[0].front(), expected.front()) << "Consumed::keep leaves the runs as they were";
+    }
+  }
+}
+
+// Whether the page holding `p` is resident (mincore).
+bool resident(const void* p) {
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  unsigned char in = 0;
+  // NOLINTNEXTLINE(performance-no-int-to-ptr)
+  EXPECT_EQ(mincore(reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(p) & ~(page - 1)), page, &in), 0);
+  return (in & 1U) != 0;
+}
+
+// Keys in pages of their own (mmap), filled with `value`.
+class MappedKeys {
+ public:
+  explicit MappedKeys(std::size_t n) : bytes_(n * sizeof(Key)) {
+    void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::runtime_error("mmap failed");
+    keys_ = {static_cast<Key*>(p), n};
+  }
+  MappedKeys(const MappedKeys&) = delete;
+  MappedKeys& operator=(const MappedKeys&) = delete;
+  ~MappedKeys() { munmap(keys_.data(), bytes_); }
+  [[nodiscard]] std::span<Key> keys() const { return keys_; }
+
+ private:
+  std::size_t bytes_;
+  std::span<Key> keys_;
+};
+
+TEST(SortTest, ReleasePagesKeepsTheSharedEnds) {
+  const std::size_t per_page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE)) / sizeof(Key);
+  const MappedKeys buffer(8 * per_page);
+  const std::span<Key> all = buffer.keys();
+  std::fill(all.begin(), all.end(), Key{9});
+  // From the middle of page 1 to the middle of page 5: pages 2, 3, 4 go, 1 and 5 stay.
+  release_pages(all.subspan(per_page + per_page / 2, 4 * per_page));
+  for (std::size_t page = 0; page < 8; ++page) {
+    const bool gone = page >= 2 && page <= 4;
+    EXPECT_EQ(resident(&all[page * per_page]), !gone) << "page " << page;
+    EXPECT_EQ(all[page * per_page + 3], gone ? 0U : 9U) << "page " << page;  // reading it back maps a zero page
+  }
+  EXPECT_EQ(all[per_page + per_page / 2], 9U);
+  release_pages(all.subspan(7 * per_page + 1, per_page - 1));  // less than a whole page: nothing
+  EXPECT_EQ(all[8 * per_page - 1], 9U);
+  release_pages({});
+}
+
+TEST(SortTest, FrontReleaseFollowsTheReader) {
+  const std::size_t per_page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE)) / sizeof(Key);
+  const std::size_t step = FrontRelease::kStepBytes / sizeof(Key);
+  const MappedKeys buffer(4 * step);
+  const std::span<Key> all = buffer.keys();
+  std::fill(all.begin(), all.end(), Key{5});
+  // The run starts half a page in: its first page is shared with the keys before it.
+  const std::span<Key> run = all.subspan(per_page / 2, 3 * step);
+  FrontRelease front(run);
+  front.consumed(step / 2);  // less than a step: nothing yet
+  EXPECT_TRUE(resident(&run[per_page]));
+  front.consumed(step + 10);
+  EXPECT_EQ(all[0], 5U) << "the page shared with the keys before the run stays";
+  EXPECT_FALSE(resident(&run[per_page]));
+  EXPECT_FALSE(resident(&run[step - per_page]));
+  EXPECT_EQ(run[step + 10], 5U) << "the page being read stays";
+  front.consumed(3 * step);  // all of it: the rest goes at once, but not the page shared with what follows
+  EXPECT_FALSE(resident(&run[2 * step]));
+  EXPECT_EQ(all[per_page / 2 + 3 * step], 5U);
+  EXPECT_THROW(front.consumed(3 * step + 1), std::invalid_argument);
+}
+
+TEST(SortTest, MergeReleasingItsRunsGivesTheSameOutput) {
+  // Two sorted halves of one buffer, merged into another: the halves' pages go as they are consumed.
+  constexpr std::size_t kN = 6 * kMergeChunk + 5;
+  const MappedKeys buffer(kN);
+  const std::span<Key> keys = buffer.keys();
+  const auto input = generate_keys(Params{kN, 77, 1000}, {0, kN});
+  std::copy(input.begin(), input.end(), keys.begin());
+  const std::size_t half = kN / 2 + 3;
+  std::sort(keys.begin(), keys.begin() + half);
+  std::sort(keys.begin() + half, keys.end());
+  auto expected = input;
+  reference_sort(expected);
+  const std::vector<std::span<const Key>> runs{keys.first(half), keys.subspan(half)};
+  std::vector<Key> out(kN);
+  merge_runs(runs, out, Consumed::release);
+  EXPECT_EQ(out, expected);
+  EXPECT_FALSE(resident(&keys[kN / 4]));
+  EXPECT_FALSE(resident(&keys[3 * kN / 4]));
+
+  // Parts of a merge, each releasing only its own stretches.
+  std::copy(input.begin(), input.end(), keys.begin());
+  std::sort(keys.begin(), keys.begin() + half);
+  std::sort(keys.begin() + half, keys.end());
+  std::vector<Key> samples;
+  for (const auto& r : runs) {
+    const auto s = regular_samples(r, samples_per_block(3));  // parts of about a third each
+    samples.insert(samples.end(), s.begin(), s.end());
+  }
+  const auto splitters = choose_splitters(samples, 3);
+  std::fill(out.begin(), out.end(), 0);
+  std::vector<Part> parts;
+  for (std::size_t part = 0; part < 3; ++part) parts.push_back(find_part(runs, splitters, part));
+  std::uint64_t next = 0;
+  for (const auto& part : parts) {  // as workers do: every part found before any is merged and released
+    EXPECT_EQ(part.out.begin, next);
+    next = part.out.end;
+    merge_runs(part.pieces, std::span(out).subspan(part.out.begin, part.out.size()), Consumed::release);
+  }
+  EXPECT_EQ(next, kN);
+  EXPECT_EQ(out, expected);
+  EXPECT_FALSE(resident(&keys[kN / 4]));  // inside a part's stretch, away from the runs' and parts' ends
+  EXPECT_FALSE(resident(&keys[3 * kN / 4]));
+  EXPECT_THROW(find_part(runs, splitters, 3), std::invalid_argument);
 }
 
 TEST(SortTest, MergePartsTileTheOutput) {
