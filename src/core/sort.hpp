@@ -141,8 +141,8 @@ inline constexpr std::size_t kMergeChunk = std::size_t{1} << 16;
 
 // K-way merge of sorted runs into `out` (out.size() == total length), one chunk
 // of kMergeChunk output keys at a time: the chunk's keys are the runs' fronts up
-// to a common key, merged by pairwise std::merge rounds (log2 K passes over a
-// chunk that stays in cache, each a linear, branch-light std::merge) through a
+// to a common key, merged by pairwise rounds (log2 K passes over a chunk that
+// stays in cache, each a linear two-way merge without data-dependent branches) through a
 // scratch of one chunk. So it needs no memory beyond the chunk, and with
 // Consumed::release the runs' memory shrinks as out grows: merging two halves
 // of a buffer into another takes about one buffer of memory, not two.
