@@ -127,10 +127,8 @@ ThreadWork plan_thread(const Block& b, const cst::Params& p, std::size_t threads
   const Range private_rows{mine.begin + std::min(top, mine.size()),
                            std::max(mine.begin + std::min(top, mine.size()), mine.end - std::min(bottom, mine.size()))};
   w.fresh_blocking = cst::clip(ours, private_rows, all_cols);
-  const Range deep_rows{std::min(2 * r, b.layout.rows),
-                        std::max(std::min(2 * r, b.layout.rows), b.layout.rows >= 2 * r ? b.layout.rows - 2 * r : 0)};
-  const Range deep_cols{std::min(2 * r, b.layout.cols),
-                        std::max(std::min(2 * r, b.layout.cols), b.layout.cols >= 2 * r ? b.layout.cols - 2 * r : 0)};
+  const Range deep_rows = cut(b.layout.rows, 2 * r).mid;  // 2R or more from the block's top and bottom
+  const Range deep_cols = cut(b.layout.cols, 2 * r).mid;
   w.fresh_overlap = cst::clip(w.fresh_blocking, deep_rows, deep_cols);
   w.rest_blocking = cst::frame(ours, w.fresh_blocking);
   w.rest_overlap = cst::frame(ours, w.fresh_overlap);
