@@ -162,13 +162,19 @@ std::vector<std::vector<Key>> sorted_runs(std::size_t k, std::uint64_t n, std::u
   return runs;
 }
 
+// The runs one after another, sorted by std::sort: what merging them must give.
+std::vector<Key> sorted_concatenation(const std::vector<std::vector<Key>>& runs) {
+  std::vector<Key> all;
+  for (const auto& r : runs) all.insert(all.end(), r.begin(), r.end());
+  reference_sort(all);
+  return all;
+}
+
 TEST(SortTest, MergeRunsEqualsSortOfTheConcatenation) {
   for (std::size_t k : {0U, 1U, 2U, 3U, 5U, 8U, 13U}) {
     const auto runs = sorted_runs(k, 200, k % 2 == 0 ? 0 : 17);
     std::vector<std::span<const Key>> spans(runs.begin(), runs.end());
-    std::vector<Key> expected;
-    for (const auto& r : runs) expected.insert(expected.end(), r.begin(), r.end());
-    reference_sort(expected);
+    const std::vector<Key> expected = sorted_concatenation(runs);
     std::vector<Key> out(expected.size());
     merge_runs(spans, out);
     EXPECT_EQ(out, expected) << k << " runs";
@@ -190,9 +196,7 @@ TEST(SortTest, MergeRunsInManyChunks) {
         runs.push_back(std::move(r));
       }
       std::vector<std::span<const Key>> spans(runs.begin(), runs.end());
-      std::vector<Key> expected;
-      for (const auto& r : runs) expected.insert(expected.end(), r.begin(), r.end());
-      reference_sort(expected);
+      const std::vector<Key> expected = sorted_concatenation(runs);
       std::vector<Key> out(expected.size());
       merge_runs(spans, out);
       EXPECT_EQ(out, expected) << k << " runs, distinct " << distinct;
@@ -316,9 +320,7 @@ TEST(SortTest, MergeReleasingItsRunsGivesTheSameOutput) {
 TEST(SortTest, MergePartsTileTheOutput) {
   const auto runs = sorted_runs(5, 300, 40);
   std::vector<std::span<const Key>> spans(runs.begin(), runs.end());
-  std::vector<Key> expected;
-  for (const auto& r : runs) expected.insert(expected.end(), r.begin(), r.end());
-  reference_sort(expected);
+  const std::vector<Key> expected = sorted_concatenation(runs);
   std::vector<Key> samples;
   for (const auto& r : spans) {
     const auto s = regular_samples(r, 4);

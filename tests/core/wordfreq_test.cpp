@@ -48,9 +48,8 @@ TEST(WordfreqTest, BoundaryMovesPastTheStraddlingWord) {
   EXPECT_EQ(boundary(t, 20), 9U);
 }
 
-// Every text of length <= 7 over {a, B, ' '} (and a few longer ones), every part
-// count 1..8: the parts tile the text and their counts add up to the whole count.
-TEST(WordfreqTest, BoundaryAdjustedPartsCountEveryWordOnce) {
+// Every text of length 0 .. 7 over the letters a, B and the space.
+std::vector<std::string> short_texts() {
   std::vector<std::string> texts;
   const char alphabet[] = {'a', 'B', ' '};
   for (std::size_t len = 0; len <= 7; ++len) {
@@ -62,6 +61,13 @@ TEST(WordfreqTest, BoundaryAdjustedPartsCountEveryWordOnce) {
       texts.push_back(s);
     }
   }
+  return texts;
+}
+
+// Every text of length <= 7 over {a, B, ' '} (and a few longer ones), every part
+// count 1..8: the parts tile the text and their counts add up to the whole count.
+TEST(WordfreqTest, BoundaryAdjustedPartsCountEveryWordOnce) {
+  std::vector<std::string> texts = short_texts();
   texts.emplace_back("the quick brown fox, jumps over: the lazy dog!\nThe END");
   texts.emplace_back("supercalifragilistic");
   texts.push_back(generate_corpus(3000, 7));
@@ -194,17 +200,7 @@ TEST(WordfreqTest, BlockCounterStartsOverAfterFinish) {
 // Every text of length <= 7 over {a, B, ' '}, cut into blocks of every size, and
 // at every single place and every pair of places: the same count as in one piece.
 TEST(WordfreqTest, BlockCounterCountsAsTheWholeText) {
-  std::vector<std::string> texts;
-  const char alphabet[] = {'a', 'B', ' '};
-  for (std::size_t len = 0; len <= 7; ++len) {
-    std::size_t combos = 1;
-    for (std::size_t i = 0; i < len; ++i) combos *= 3;
-    for (std::size_t k = 0; k < combos; ++k) {
-      std::string s;
-      for (std::size_t i = 0, x = k; i < len; ++i, x /= 3) s.push_back(alphabet[x % 3]);
-      texts.push_back(s);
-    }
-  }
+  std::vector<std::string> texts = short_texts();
   for (const auto& text : texts) {
     const auto whole = sorted(count(text));
     for (std::size_t block = 1; block <= text.size(); ++block) {
