@@ -74,31 +74,41 @@ Range local_part(Range block, Range keep) {
 
 Range shifted(Range r, std::uint64_t by) { return {r.begin + by, r.end + by}; }
 
-// One side of a block cut into the R points next to each edge and the middle:
-// lo = [0, R), mid = [R, max(R, L - R)), hi = [max(R, L - R), L), for L >= R.
+// One side of a block cut into the points next to each edge and the middle:
+// lo = [0, a), mid = [a, max(a, L - b)), hi = [max(a, L - b), L), with a the
+// depth at the low edge and b at the high edge, each at most L.
 struct Cut {
   Range lo, mid, hi;
 };
-Cut cut(std::uint64_t length, std::uint64_t r) {
-  const std::uint64_t a = std::min(r, length);
-  const std::uint64_t b = std::max(a, length >= r ? length - r : 0);
+Cut cut(std::uint64_t length, std::uint64_t low, std::uint64_t high) {
+  const std::uint64_t a = std::min(low, length);
+  const std::uint64_t b = std::max(a, length >= high ? length - high : 0);
   return {{0, a}, {a, b}, {b, length}};
 }
+
+// Which edges of a block have a neighbouring block, whose ghost strips come by
+// message: only there does the overlapping exchange hold points back from the
+// inner sweep. Where a block meets the grid's edge there is no ghost to wait
+// for (the interior already keeps R away from it).
+struct Neighbours {
+  bool up = false, down = false, left = false, right = false;
+};
 
 // What one thread of a block computes: its rows of the stencil (all at once, or
 // the inner part and the boundary strips for the overlapping exchange), and its
 // rows of the increment.
 struct ThreadWork {
   Tile whole;                  // all its interior points
-  Tile inner;                  // those needing no ghost
-  std::array<Tile, 4> strips;  // the rest: top, bottom, left, right
+  Tile inner;                  // those reading no ghost that comes by message
+  std::array<Tile, 4> strips;  // the rest, R deep along each edge with a neighbour: top, bottom, left, right
   Tile owned;                  // every point of its rows (the increment)
   // The points of `owned` that only this thread's sweep reads, incremented
   // during the sweep (apply_and_increment): its rows but the R next to another
   // thread's rows, for the blocking exchange (whose messages are done before
   // the sweep) and without a halo; for the overlapping exchange only those
-  // also 2R or more from every edge of the block, which no message in flight
-  // and no boundary strip reads, fused into the inner sweep.
+  // also 2R or more from every edge of the block that has a neighbour, which
+  // no message in flight and no boundary strip reads, fused into the inner
+  // sweep.
   Tile fresh_blocking;
   Tile fresh_overlap;
   std::vector<Tile> rest_blocking;  // owned minus fresh: incremented after a barrier
@@ -106,7 +116,8 @@ struct ThreadWork {
   Range norm_rows;  // its interior rows, local
 };
 
-ThreadWork plan_thread(const Block& b, const cst::Params& p, std::size_t threads, std::size_t t) {
+ThreadWork plan_thread(const Block& b, const cst::Params& p, const Neighbours& n, std::size_t threads,
+                       std::size_t t) {
   const auto r = static_cast<std::uint64_t>(p.radius);
   const Range mine = core::partition(b.layout.rows, threads, t);
   const Range irows = local_part(b.rows, cst::interior(p));
@@ -117,8 +128,9 @@ ThreadWork plan_thread(const Block& b, const cst::Params& p, std::size_t threads
   ThreadWork w;
   w.owned = ours;
   w.whole = cst::clip(ours, irows, icols);
-  const Cut v = cut(b.layout.rows, r);
-  const Cut h = cut(b.layout.cols, r);
+  const auto depth = [r](bool neighbour, std::uint64_t times) { return neighbour ? times * r : 0; };
+  const Cut v = cut(b.layout.rows, depth(n.up, 1), depth(n.down, 1));
+  const Cut h = cut(b.layout.cols, depth(n.left, 1), depth(n.right, 1));
   w.inner = cst::clip(w.whole, v.mid, h.mid);
   w.strips = {cst::clip(w.whole, v.lo, all_cols), cst::clip(w.whole, v.hi, all_cols), cst::clip(w.whole, v.mid, h.lo),
               cst::clip(w.whole, v.mid, h.hi)};
@@ -127,8 +139,9 @@ ThreadWork plan_thread(const Block& b, const cst::Params& p, std::size_t threads
   const Range private_rows{mine.begin + std::min(top, mine.size()),
                            std::max(mine.begin + std::min(top, mine.size()), mine.end - std::min(bottom, mine.size()))};
   w.fresh_blocking = cst::clip(ours, private_rows, all_cols);
-  const Range deep_rows = cut(b.layout.rows, 2 * r).mid;  // 2R or more from the block's top and bottom
-  const Range deep_cols = cut(b.layout.cols, 2 * r).mid;
+  // 2R or more from every edge with a neighbour: beyond the strips sent and the rows the boundary strips read
+  const Range deep_rows = cut(b.layout.rows, depth(n.up, 2), depth(n.down, 2)).mid;
+  const Range deep_cols = cut(b.layout.cols, depth(n.left, 2), depth(n.right, 2)).mid;
   w.fresh_overlap = cst::clip(w.fresh_blocking, deep_rows, deep_cols);
   w.rest_blocking = cst::frame(ours, w.fresh_blocking);
   w.rest_overlap = cst::frame(ours, w.fresh_overlap);
@@ -187,6 +200,9 @@ class Halo {
     MPI_Testall(static_cast<int>(requests_.size()), requests_.data(), &done, MPI_STATUSES_IGNORE);
   }
 
+  [[nodiscard]] Neighbours neighbours() const {
+    return {up_ != MPI_PROC_NULL, down_ != MPI_PROC_NULL, left_ != MPI_PROC_NULL, right_ != MPI_PROC_NULL};
+  }
   [[nodiscard]] int left() const { return left_; }
   [[nodiscard]] int right() const { return right_; }
 
@@ -324,10 +340,11 @@ void sum_rows(const cst::Params& p, const Block& b, const std::vector<ThreadWork
   });
 }
 
-std::vector<ThreadWork> plan_threads(const Block& b, const cst::Params& p, std::vector<report::WorkerTimes>& times) {
+std::vector<ThreadWork> plan_threads(const Block& b, const cst::Params& p, const Neighbours& n,
+                                     std::vector<report::WorkerTimes>& times) {
   std::vector<ThreadWork> work;
   for (std::size_t t = 0; t < times.size(); ++t) {
-    work.push_back(plan_thread(b, p, times.size(), t));
+    work.push_back(plan_thread(b, p, n, times.size(), t));
     times[t].items = points(work.back().whole);
   }
   return work;
@@ -365,7 +382,7 @@ Outcome<Result> Workload::run_local(Kind kind, int threads, const boost::mpi::co
   return on_root<Result>(kind, threads, comm, [&](Outcome<Result>& out) {
     std::vector<report::WorkerTimes> times = fresh_times(0, threads);
     Block b({0, p_.n}, {0, p_.n}, 0);
-    std::vector<ThreadWork> work = plan_threads(b, p_, times);
+    std::vector<ThreadWork> work = plan_threads(b, p_, Neighbours{}, times);
     const double iterations = iterate(p_, b, nullptr, exchange_, work, times);
     std::vector<double> sums(cst::interior(p_).size(), 0.0);
     sum_rows(p_, b, work, sums, times);
@@ -416,8 +433,8 @@ Outcome<Result> Workload::run_distributed(Kind kind, int threads, const boost::m
   double iterations = 0;  // this rank's iterations alone
   {
     Block b(core::partition(p_.n, py, y), core::partition(p_.n, px, x), radius);
-    std::vector<ThreadWork> work = plan_threads(b, p_, times);
     Halo halo(cart, b.layout, p_.radius);
+    std::vector<ThreadWork> work = plan_threads(b, p_, halo.neighbours(), times);
     iterations = iterate(p_, b, &halo, exchange_, work, times);
     halo_comm = times[0].comm;
 
@@ -471,8 +488,8 @@ Outcome<Result> Workload::run_distributed(Kind kind, int threads, const boost::m
     synchronize(comm);
     {
       Block b(core::partition(p_.n, py, y), core::partition(p_.n, px, x), radius);
-      std::vector<ThreadWork> work = plan_threads(b, p_, ref);
       Halo halo(cart, b.layout, p_.radius);
+      std::vector<ThreadWork> work = plan_threads(b, p_, halo.neighbours(), ref);
       iterate(p_, b, &halo, Exchange::blocking, work, ref);
     }
     const report::HaloTimes mine{comm.rank(), ref[0].comm, halo_comm};
