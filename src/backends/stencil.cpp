@@ -116,8 +116,7 @@ struct ThreadWork {
   Range norm_rows;  // its interior rows, local
 };
 
-ThreadWork plan_thread(const Block& b, const cst::Params& p, const Neighbours& n, std::size_t threads,
-                       std::size_t t) {
+ThreadWork plan_thread(const Block& b, const cst::Params& p, const Neighbours& n, std::size_t threads, std::size_t t) {
   const auto r = static_cast<std::uint64_t>(p.radius);
   const Range mine = core::partition(b.layout.rows, threads, t);
   const Range irows = local_part(b.rows, cst::interior(p));
