@@ -91,6 +91,37 @@ inline void row_unrolled(const double* __restrict c, double* __restrict o, std::
   }
 }
 
+// Two neighbouring rows of the unrolled kernel in one pass over j: row 0 at c
+// and o, row 1 a stride further on. Each point gets the same operations in the
+// same order as from row_unrolled, so the results are the same bits; the two
+// rows share the loads of the IN rows both read, and four streams of memory
+// move at once instead of two.
+template <int R, std::ptrdiff_t... K>
+inline void rows_unrolled(const double* __restrict c, double* __restrict o, std::ptrdiff_t cols, std::ptrdiff_t stride,
+                          std::integer_sequence<std::ptrdiff_t, K...> /*ks*/) {
+  const double* __restrict c1 = c + stride;
+  double* __restrict o1 = o + stride;
+  for (std::ptrdiff_t j = 0; j < cols; ++j) {
+    double s = 0.0;
+    double t = 0.0;
+    ((s += -east_weight<R>(K + 1) * c[j - (K + 1)], s += east_weight<R>(K + 1) * c[j + (K + 1)],
+      s += -east_weight<R>(K + 1) * c[j - (K + 1) * stride], s += east_weight<R>(K + 1) * c[j + (K + 1) * stride],
+      t += -east_weight<R>(K + 1) * c1[j - (K + 1)], t += east_weight<R>(K + 1) * c1[j + (K + 1)],
+      t += -east_weight<R>(K + 1) * c1[j - (K + 1) * stride], t += east_weight<R>(K + 1) * c1[j + (K + 1) * stride]),
+     ...);
+    o[j] += s;
+    o1[j] += t;
+  }
+}
+
+// Tiles at least this wide are swept two rows at a time (rows_unrolled).
+// Measured on the 2-core Intel Xeon VM, serial, R = 2, AVX-512: two rows at a
+// time were 11% faster at n = 2000 (about 17,900 against 19,900 MFlop/s) and
+// 10-20% at n = 4000, where the grid streams from memory, but 5-10% slower at
+// n = 500 and 1000, where it stays in cache; the cross-over lay between n = 1000
+// and 1250.
+constexpr std::size_t kPairMinCols = 1024;
+
 void increment_row(double* row, std::size_t cols) {
   for (std::size_t j = 0; j < cols; ++j) row[j] += 1.0;
 }
@@ -115,13 +146,28 @@ template <int R>
 [[gnu::always_inline]] inline void sweep_unrolled(const double* in_c, double* in, double* out, const Layout& l,
                                                   const Tile& t, const Tile& fresh) {
   const auto stride = static_cast<std::ptrdiff_t>(l.stride());
-  for (std::size_t r = t.row0; r < t.row0 + t.rows; ++r) {
-    const std::size_t at = l.at(r, t.col0);
-    row_unrolled<R>(in_c + at, out + at, static_cast<std::ptrdiff_t>(t.cols), stride,
-                    std::make_integer_sequence<std::ptrdiff_t, R>{});
-    if (fresh.empty() || r < static_cast<std::size_t>(R)) continue;
+  const auto cols = static_cast<std::ptrdiff_t>(t.cols);
+  constexpr auto ks = std::make_integer_sequence<std::ptrdiff_t, R>{};
+  // After row r: row r - R of `fresh`, which no later row reads.
+  const auto done_with = [&](std::size_t r) {
+    if (fresh.empty() || r < static_cast<std::size_t>(R)) return;
     const std::size_t q = r - static_cast<std::size_t>(R);
     if (q >= fresh.row0 && q < fresh.row0 + fresh.rows) increment_row(in + l.at(q, fresh.col0), fresh.cols);
+  };
+  const std::size_t end = t.row0 + t.rows;
+  std::size_t r = t.row0;
+  if (t.cols >= kPairMinCols) {
+    for (; r + 1 < end; r += 2) {
+      const std::size_t at = l.at(r, t.col0);
+      rows_unrolled<R>(in_c + at, out + at, cols, stride, ks);
+      done_with(r);
+      done_with(r + 1);
+    }
+  }
+  for (; r < end; ++r) {
+    const std::size_t at = l.at(r, t.col0);
+    row_unrolled<R>(in_c + at, out + at, cols, stride, ks);
+    done_with(r);
   }
   if (!fresh.empty()) increment_rest(in, l, t, fresh, static_cast<std::size_t>(R));
 }

@@ -220,6 +220,37 @@ TEST(StencilTest, FusedSweepEqualsApplyThenIncrement) {
   EXPECT_THROW(apply_and_increment(weights(3), in, out, l, Tile{0, 6, 2, 6}, Tile{}), std::invalid_argument);
 }
 
+// Tiles of 1024 columns or more are swept two rows at a time: odd and even row
+// counts, tiles just below and above that width, with and without the fused
+// increment, against the reference loop bit for bit.
+TEST(StencilTest, WideTilesSweptTwoRowsAtATimeGiveTheSameBits) {
+  for (int r = 1; r <= 4; ++r) {
+    const auto rr = static_cast<std::size_t>(r);
+    const Layout l{13, 1100, rr};
+    const Tile whole{0, l.rows, 0, l.cols};
+    for (const Tile& t : {whole, Tile{1, 10, 3, 1030}, Tile{2, 7, 0, 1023}, Tile{4, 1, 0, 1100}}) {
+      for (const Tile& f : {Tile{}, whole, Tile{rr, l.rows - 2 * rr, 0, l.cols}, Tile{3, 4, 5, 1050}}) {
+        const std::vector<double> start = noise(l, static_cast<unsigned>(r) + 11);
+        const std::vector<double> out0 = noise(l, 43);
+        std::vector<double> in_ref = start, out_ref = out0;
+        reference_apply(weights(r), in_ref, out_ref, l, t);
+        for (std::size_t i = f.row0; i < f.row0 + f.rows; ++i)
+          for (std::size_t j = f.col0; j < f.col0 + f.cols; ++j) in_ref[l.at(i, j)] += 1.0;
+        std::vector<double> in = start, out = out0;
+        apply_and_increment(weights(r), in, out, l, t, f);
+        EXPECT_EQ(out, out_ref) << "r=" << r << " tile rows " << t.rows << " cols " << t.cols << " fresh " << f.rows;
+        EXPECT_EQ(in, in_ref) << "r=" << r << " tile rows " << t.rows << " cols " << t.cols << " fresh " << f.rows;
+      }
+      std::vector<double> out = noise(l, 44);
+      std::vector<double> out_ref = out;
+      const std::vector<double> in = noise(l, 45);
+      reference_apply(weights(r), in, out_ref, l, t);
+      apply(weights(r), in, out, l, t);
+      EXPECT_EQ(out, out_ref) << "apply, r=" << r << " tile rows " << t.rows << " cols " << t.cols;
+    }
+  }
+}
+
 TEST(StencilTest, FrameCoversTheOuterTileOnceWithoutTheInner) {
   const Tile outer{2, 9, 1, 7};
   for (const Tile& inner : {Tile{4, 3, 3, 2}, Tile{2, 9, 1, 7}, Tile{2, 2, 1, 7}, Tile{5, 6, 4, 4}, Tile{}}) {
