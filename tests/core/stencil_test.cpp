@@ -187,6 +187,26 @@ TEST(StencilTest, ClipAndCounts) {
   EXPECT_EQ(flops(p), 19.0 * 3996.0 * 3996.0 * 10.0);
 }
 
+// apply_and_increment of tile t with the increment of f, from noise, bit for
+// bit against the reference loop over t followed by IN += 1 over f.
+void expect_fused_sweep_as_reference(int r, const Layout& l, const Tile& t, const Tile& f, unsigned seed) {
+  const std::vector<double> start = noise(l, seed);
+  const std::vector<double> out0 = noise(l, 42);
+  std::vector<double> in_ref = start, out_ref = out0;
+  reference_apply(weights(r), in_ref, out_ref, l, t);
+  for (std::size_t i = f.row0; i < f.row0 + f.rows; ++i)
+    for (std::size_t j = f.col0; j < f.col0 + f.cols; ++j) in_ref[l.at(i, j)] += 1.0;
+  std::vector<double> in = start, out = out0;
+  apply_and_increment(weights(r), in, out, l, t, f);
+  const auto what = [&] {
+    return "r=" + std::to_string(r) + " tile " + std::to_string(t.row0) + "+" + std::to_string(t.rows) + " x " +
+           std::to_string(t.col0) + "+" + std::to_string(t.cols) + ", fresh " + std::to_string(f.row0) + "+" +
+           std::to_string(f.rows) + " x " + std::to_string(f.col0) + "+" + std::to_string(f.cols);
+  };
+  EXPECT_EQ(out, out_ref) << what();
+  EXPECT_EQ(in, in_ref) << what();
+}
+
 // The fused sweep against the two passes it replaces, with the increment
 // written out as its own loop: OUT and IN bit for bit, for fresh regions inside,
 // overlapping, around and beyond the tile, every radius (1 .. 4 unrolled, the
@@ -200,18 +220,7 @@ TEST(StencilTest, FusedSweepEqualsApplyThenIncrement) {
     const std::vector<Tile> freshes{
         whole, Tile{rr, l.rows - 2 * rr, 0, l.cols}, Tile{7, 5, 3, 11}, Tile{0, 2, 0, 17}, Tile{29, 2, 1, 3}, Tile{}};
     for (const Tile& t : tiles)
-      for (const Tile& f : freshes) {
-        const std::vector<double> start = noise(l, static_cast<unsigned>(r) + 7);
-        const std::vector<double> out0 = noise(l, 42);
-        std::vector<double> in_ref = start, out_ref = out0;
-        reference_apply(weights(r), in_ref, out_ref, l, t);
-        for (std::size_t i = f.row0; i < f.row0 + f.rows; ++i)
-          for (std::size_t j = f.col0; j < f.col0 + f.cols; ++j) in_ref[l.at(i, j)] += 1.0;
-        std::vector<double> in = start, out = out0;
-        apply_and_increment(weights(r), in, out, l, t, f);
-        EXPECT_EQ(out, out_ref) << "r=" << r << " tile row0 " << t.row0 << " fresh row0 " << f.row0;
-        EXPECT_EQ(in, in_ref) << "r=" << r << " tile row0 " << t.row0 << " fresh row0 " << f.row0;
-      }
+      for (const Tile& f : freshes) expect_fused_sweep_as_reference(r, l, t, f, static_cast<unsigned>(r) + 7);
   }
   const Layout l{10, 10, 2};
   std::vector<double> in(l.size()), out(l.size());
@@ -229,18 +238,8 @@ TEST(StencilTest, WideTilesSweptTwoRowsAtATimeGiveTheSameBits) {
     const Layout l{13, 1100, rr};
     const Tile whole{0, l.rows, 0, l.cols};
     for (const Tile& t : {whole, Tile{1, 10, 3, 1030}, Tile{2, 7, 0, 1023}, Tile{4, 1, 0, 1100}}) {
-      for (const Tile& f : {Tile{}, whole, Tile{rr, l.rows - 2 * rr, 0, l.cols}, Tile{3, 4, 5, 1050}}) {
-        const std::vector<double> start = noise(l, static_cast<unsigned>(r) + 11);
-        const std::vector<double> out0 = noise(l, 43);
-        std::vector<double> in_ref = start, out_ref = out0;
-        reference_apply(weights(r), in_ref, out_ref, l, t);
-        for (std::size_t i = f.row0; i < f.row0 + f.rows; ++i)
-          for (std::size_t j = f.col0; j < f.col0 + f.cols; ++j) in_ref[l.at(i, j)] += 1.0;
-        std::vector<double> in = start, out = out0;
-        apply_and_increment(weights(r), in, out, l, t, f);
-        EXPECT_EQ(out, out_ref) << "r=" << r << " tile rows " << t.rows << " cols " << t.cols << " fresh " << f.rows;
-        EXPECT_EQ(in, in_ref) << "r=" << r << " tile rows " << t.rows << " cols " << t.cols << " fresh " << f.rows;
-      }
+      for (const Tile& f : {Tile{}, whole, Tile{rr, l.rows - 2 * rr, 0, l.cols}, Tile{3, 4, 5, 1050}})
+        expect_fused_sweep_as_reference(r, l, t, f, static_cast<unsigned>(r) + 11);
       std::vector<double> out = noise(l, 44);
       std::vector<double> out_ref = out;
       const std::vector<double> in = noise(l, 45);
