@@ -70,7 +70,8 @@ void generate_keys(const Params& p, Range r, std::span<Key> out);
 std::vector<Key> generate_keys(const Params& p, Range r);
 
 // Sorts ascending, in place, with a scratch of m / 64 keys (at least 2^16, at
-// most m): an in-place MSD radix pass (American flag sort) over the top 8 bits
+// most m): an in-place MSD radix pass (in the manner of American flag sort, in
+// sweeps of independent swaps) over the top 8 bits
 // that vary splits the keys into 256 buckets, and each bucket is finished by an
 // LSD radix sort (digits of up to 11 bits, as many passes as the bucket's
 // varying bits need) through the scratch; a bucket too large for the scratch
