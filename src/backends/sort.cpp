@@ -92,6 +92,19 @@ void append(Summary& acc, const Summary& next) {
   acc.last = next.last;
 }
 
+// Merges `runs` into `out`, releasing the runs' pages as it consumes them,
+// and, when `summary` is given, sets it to the summary of out, taken chunk by
+// chunk as the merge writes them (in cache, not in a second pass).
+void merge_checked(std::span<const std::span<const Key>> runs, std::span<Key> out, Summary* summary) {
+  if (summary == nullptr) {
+    cs::merge_runs(runs, out, cs::Consumed::release);
+    return;
+  }
+  Summary all;
+  cs::merge_runs(runs, out, cs::Consumed::release, [&](std::span<const Key> chunk) { append(all, summarize(chunk)); });
+  *summary = all;
+}
+
 // Exceptions thrown by the threads of one phase structure: a thread that throws
 // still arrives at every barrier (no thread is left waiting), the remaining
 // phases are skipped, and the first exception is rethrown after the join.
@@ -151,9 +164,8 @@ Summary merge_parallel(const Runs& runs, std::span<Key> out, std::vector<report:
     sw.restart();
     failures.guard(t, [&] {
       const std::span<Key> mine = out.subspan(part.out.begin, part.out.size());
-      cs::merge_runs(part.pieces, mine, cs::Consumed::release);
+      merge_checked(part.pieces, mine, check ? &parts[t] : nullptr);
       times[t].items = mine.size();
-      if (check) parts[t] = summarize(mine);
     });
     times[t].charge(report::Span::compute, sw);
   });
@@ -216,9 +228,8 @@ Summary sort_block(const cs::Params& p, core::Range block, KeyBuffer& out, std::
     sw.restart();
     failures.guard(t, [&] {
       const std::span<Key> merged = out.span().subspan(part.out.begin, part.out.size());
-      cs::merge_runs(part.pieces, merged, cs::Consumed::release);
+      merge_checked(part.pieces, merged, check ? &parts[t] : nullptr);
       times[t].items = merged.size();
-      if (check) parts[t] = summarize(merged);
     });
     times[t].charge(report::Span::compute, sw);
   });
@@ -268,17 +279,21 @@ constexpr std::uint64_t kRoundKeys = std::uint64_t{1} << 21;
 // The all-to-all exchange of the buckets of `mine` (bucket d, [bounds[d],
 // bounds[d + 1]), to rank d) into `received` (from rank s: recv[s] keys at
 // rdispls[s]), in rounds of at most kRoundKeys / P keys per pair of ranks, one
-// MPI_Alltoallv each. After each round the pages of `mine` already sent are
-// released, so as `received` fills `mine` empties: a rank holds about one share
-// of keys throughout, not two. Collective; every rank runs the same number of
-// rounds (from the largest bucket anywhere). The caller has checked that every
-// position fits an int.
-void exchange(std::span<const Key> mine, const std::vector<std::size_t>& bounds, const std::vector<std::uint64_t>& recv,
-              const std::vector<int>& rdispls, std::span<Key> received, MPI_Comm comm) {
+// MPI_Alltoallv each. The rank's own bucket, `self`, does not move: it stays in
+// `mine` as one of the runs to merge (recv[self] is 0), which spares a copy of
+// it and the fresh pages that copy would fill. After each round the pages of
+// `mine` already sent are released, so as `received` fills `mine` empties: a
+// rank holds about one share of keys throughout, not two. Collective; every
+// rank runs the same number of rounds (from the largest bucket sent anywhere).
+// The caller has checked that every position fits an int.
+void exchange(std::span<const Key> mine, const std::vector<std::size_t>& bounds, std::size_t self,
+              const std::vector<std::uint64_t>& recv, const std::vector<int>& rdispls, std::span<Key> received,
+              MPI_Comm comm) {
   const std::size_t ranks = recv.size();
   const std::uint64_t step = std::max<std::uint64_t>(1, kRoundKeys / ranks);
   std::uint64_t largest = 0;
-  for (std::size_t d = 0; d < ranks; ++d) largest = std::max<std::uint64_t>(largest, bounds[d + 1] - bounds[d]);
+  for (std::size_t d = 0; d < ranks; ++d)
+    if (d != self) largest = std::max<std::uint64_t>(largest, bounds[d + 1] - bounds[d]);
   std::uint64_t most = 0;
   MPI_Allreduce(&largest, &most, 1, MPI_UINT64_T, MPI_MAX, comm);
   std::vector<cs::FrontRelease> sent;
@@ -286,7 +301,7 @@ void exchange(std::span<const Key> mine, const std::vector<std::size_t>& bounds,
   std::vector<int> scounts(ranks), sdispls(ranks), rcounts(ranks), rat(ranks);
   for (std::uint64_t from = 0; from < most; from += step) {
     for (std::size_t i = 0; i < ranks; ++i) {
-      const std::uint64_t out = bounds[i + 1] - bounds[i];
+      const std::uint64_t out = i == self ? 0 : bounds[i + 1] - bounds[i];
       scounts[i] = static_cast<int>(std::min(step, out - std::min(out, from)));
       sdispls[i] = static_cast<int>(bounds[i] + std::min(out, from));
       rcounts[i] = static_cast<int>(std::min(step, recv[i] - std::min(recv[i], from)));
@@ -295,7 +310,7 @@ void exchange(std::span<const Key> mine, const std::vector<std::size_t>& bounds,
     MPI_Alltoallv(mine.data(), scounts.data(), sdispls.data(), MPI_UINT64_T, received.data(), rcounts.data(),
                   rat.data(), MPI_UINT64_T, comm);
     for (std::size_t d = 0; d < ranks; ++d)
-      sent[d].consumed(std::min<std::uint64_t>(bounds[d + 1] - bounds[d], from + step));
+      if (d != self) sent[d].consumed(std::min<std::uint64_t>(bounds[d + 1] - bounds[d], from + step));
   }
 }
 
@@ -384,6 +399,7 @@ Outcome<Result> Workload::run_distributed(Kind kind, int threads, const boost::m
   report::Stopwatch talking;
   KeyBuffer received;
   Runs runs;
+  std::uint64_t merged = 0;  // keys this rank ends with
   if (ranks > 1) {
     std::vector<std::vector<Key>> samples;
     boost::mpi::all_gather(comm, cs::regular_samples(mine.span(), cs::samples_per_block(ranks)), samples);
@@ -393,6 +409,8 @@ Outcome<Result> Workload::run_distributed(Kind kind, int threads, const boost::m
     std::vector<std::uint64_t> recv(ranks);
     for (std::size_t d = 0; d < ranks; ++d) send[d] = bounds[d + 1] - bounds[d];
     MPI_Alltoall(send.data(), 1, MPI_UINT64_T, recv.data(), 1, MPI_UINT64_T, raw);
+    const std::uint64_t kept = recv[rank];
+    recv[rank] = 0;  // the own bucket stays in `mine`
     std::vector<int> scounts, sdispls, rcounts, rdispls;
     int fits = displacements(send, scounts, sdispls) && displacements(recv, rcounts, rdispls) ? 1 : 0;
     int all_fit = 0;
@@ -401,21 +419,23 @@ Outcome<Result> Workload::run_distributed(Kind kind, int threads, const boost::m
     std::uint64_t total = 0;
     for (const auto c : recv) total += c;
     received = KeyBuffer(total);
-    exchange(mine.span(), bounds, recv, rdispls, received.span(), raw);
-    mine = KeyBuffer();  // sent, and mostly released already
+    exchange(mine.span(), bounds, rank, recv, rdispls, received.span(), raw);
+    merged = total + kept;
     for (std::size_t s = 0; s < ranks; ++s)
-      runs.push_back(std::as_const(received).span().subspan(static_cast<std::size_t>(rdispls[s]), recv[s]));
+      runs.push_back(s == rank ? std::as_const(mine).span().subspan(bounds[rank], kept)
+                               : std::as_const(received).span().subspan(static_cast<std::size_t>(rdispls[s]), recv[s]));
   }
   double talked = talking.seconds();
 
   KeyBuffer keys;
   Summary local;
   if (ranks > 1) {
-    keys = KeyBuffer(received.size());
+    keys = KeyBuffer(merged);
     for (auto& t : times) t.items = 0;
     local = merge_parallel(runs, keys.span(), times, true);
     runs.clear();
     received = KeyBuffer();
+    mine = KeyBuffer();
   } else {
     // One rank: the sorted block is the answer; its check on one thread.
     report::Stopwatch sw;

@@ -287,7 +287,8 @@ void merge_pairwise(std::span<const std::span<const Key>> runs, std::span<Key> o
 
 }  // namespace
 
-void merge_runs(std::span<const std::span<const Key>> runs, std::span<Key> out, Consumed consumed) {
+void merge_runs(std::span<const std::span<const Key>> runs, std::span<Key> out, Consumed consumed,
+                const std::function<void(std::span<const Key>)>& merged) {
   std::size_t total = 0;
   for (const auto& r : runs) total += r.size();
   if (total != out.size()) throw std::invalid_argument("sort::merge_runs: output size differs from the runs' total");
@@ -323,6 +324,7 @@ void merge_runs(std::span<const std::span<const Key>> runs, std::span<Key> out, 
       size += take;
     }
     merge_pairwise(pieces, out.subspan(at, size), scratch);
+    if (merged) merged(out.subspan(at, size));
     at += size;
     for (std::size_t i = 0; i < k; ++i) {
       rest[i] = rest[i].subspan(pieces[i].size());

@@ -272,6 +272,38 @@ TEST(SortTest, FrontReleaseFollowsTheReader) {
   EXPECT_THROW(front.consumed(3 * step + 1), std::invalid_argument);
 }
 
+TEST(SortTest, MergeHandsOverEachChunkOnceInOrder) {
+  // Three runs with many equal keys, over several chunks: the chunks handed to
+  // the callback tile the output front to back, each already merged.
+  constexpr std::size_t kN = 5 * kMergeChunk + 17;
+  auto keys = generate_keys(Params{kN, 5, 5000}, {0, kN});
+  const std::size_t a = kN / 3;
+  const std::size_t b = 2 * kN / 3 + 1;
+  std::sort(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(a));
+  std::sort(keys.begin() + static_cast<std::ptrdiff_t>(a), keys.begin() + static_cast<std::ptrdiff_t>(b));
+  std::sort(keys.begin() + static_cast<std::ptrdiff_t>(b), keys.end());
+  const std::span<const Key> all(keys);
+  const std::vector<std::span<const Key>> runs{all.first(a), all.subspan(a, b - a), all.subspan(b)};
+  std::vector<Key> out(kN);
+  std::size_t next = 0;
+  std::size_t chunks = 0;
+  std::vector<Key> seen;
+  merge_runs(runs, out, Consumed::keep, [&](std::span<const Key> chunk) {
+    EXPECT_EQ(chunk.data(), out.data() + next);
+    EXPECT_LE(chunk.size(), kMergeChunk);
+    EXPECT_FALSE(chunk.empty());
+    next += chunk.size();
+    ++chunks;
+    seen.insert(seen.end(), chunk.begin(), chunk.end());  // the chunk as it was when handed over
+  });
+  auto expected = keys;
+  reference_sort(expected);
+  EXPECT_EQ(next, kN);
+  EXPECT_GE(chunks, kN / kMergeChunk);
+  EXPECT_EQ(seen, expected);
+  EXPECT_EQ(out, expected);
+}
+
 TEST(SortTest, MergeReleasingItsRunsGivesTheSameOutput) {
   // Two sorted halves of one buffer, merged into another: the halves' pages go as they are consumed.
   constexpr std::size_t kN = 6 * kMergeChunk + 5;
