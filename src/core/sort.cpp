@@ -51,12 +51,14 @@ namespace {
 // The LSD radix sort of a bucket: digits of at most 11 bits (2048 counters, a
 // 16 KiB table that stays in L1), as few passes as cover the bits that vary.
 constexpr int kMaxLsdBits = 11;
-// The in-place MSD pass: 2^8 buckets. Wider digits spread the permutation's
-// writes over more pages; 8 bits measured fastest (see local_sort).
-constexpr int kMaxMsdBits = 8;
+// An in-place MSD pass: 2^4 buckets, so 16 bucket fronts take the
+// permutation's writes. One 8-bit pass took 0.10 to 0.22 s for 2^25 random
+// keys on the 2-core VM, depending on the keys (on where 256 fronts fell in the
+// cache); two 4-bit passes took 0.14 s for every set of keys tried.
+constexpr int kMaxMsdBits = 4;
 constexpr std::size_t kSmallSort = 256;  // std::sort below this many keys
-// local_sort's scratch: m / 2^6 keys (4 times the mean bucket of one 8-bit MSD
-// pass, so nearly every bucket of random keys fits), at least 2^16 keys.
+// local_sort's scratch: m / 2^6 keys (4 times the mean bucket of two 4-bit MSD
+// passes, so nearly every bucket of random keys fits), at least 2^16 keys.
 constexpr int kScratchShift = 6;
 constexpr std::size_t kMinScratch = std::size_t{1} << 16;
 
@@ -105,21 +107,35 @@ void msd_sort(std::span<Key> keys, std::span<Key> scratch, int bits) {
     lsd_sort(keys, scratch, bits);
     return;
   }
+  // One pass counts the keys by their top digit and finds the bits that vary;
+  // if fewer vary than `bits` (keys from a narrow range), it counts again by
+  // the top digit of the bits that do.
+  int width = 0;
+  int shift = 0;
+  Key mask = 0;
+  const auto digit = [&](Key k) { return static_cast<std::size_t>((k >> shift) & mask); };
+  const auto digits_of = [&](int varying) {
+    width = std::min(varying, kMaxMsdBits);
+    shift = varying - width;
+    mask = (Key{1} << width) - 1;
+  };
+  std::array<std::size_t, (std::size_t{1} << kMaxMsdBits) + 1> ends{};
+  digits_of(bits);
   Key any = 0;
   Key all = ~Key{0};
   for (const Key k : keys) {
+    ++ends[digit(k) + 1];
     any |= k;
     all &= k;
   }
-  bits = static_cast<int>(std::bit_width(any ^ all));  // the bits above are the same in every key
-  if (bits == 0) return;                               // all equal
-  const int width = std::min(bits, kMaxMsdBits);
-  const int shift = bits - width;
-  const Key mask = (Key{1} << width) - 1;
+  const int varying = static_cast<int>(std::bit_width(any ^ all));  // the bits above are the same in every key
+  if (varying == 0) return;                                         // all equal
+  if (varying < bits) {
+    digits_of(varying);
+    ends.fill(0);
+    for (const Key k : keys) ++ends[digit(k) + 1];
+  }
   const std::size_t radix = std::size_t{1} << width;
-  const auto digit = [&](Key k) { return static_cast<std::size_t>((k >> shift) & mask); };
-  std::array<std::size_t, (std::size_t{1} << kMaxMsdBits) + 1> ends{};
-  for (const Key k : keys) ++ends[digit(k) + 1];
   for (std::size_t b = 0; b < radix; ++b) ends[b + 1] += ends[b];  // bucket b is [ends[b], ends[b + 1])
   // The permutation, in sweeps: each sweep walks the unfilled stretch of every
   // unfinished bucket and swaps each key there into the next free slot of its
@@ -128,8 +144,8 @@ void msd_sort(std::span<Key> keys, std::span<Key> scratch, int bits) {
   // misses. A bucket is finished when its next free slot reaches its end; when
   // only one is left, it is finished too. A cycle-leader loop (take the
   // displaced key, swap it on, until one lands at home) took 0.30 to 0.62 s
-  // for the top pass of 2^25 random keys on the 2-core VM, depending on where
-  // the 256 buckets' fronts fell in the cache; the sweeps take 0.08 to 0.21 s.
+  // for an 8-bit pass over 2^25 random keys on the 2-core VM; sweeps took 0.08
+  // to 0.21 s.
   std::array<std::size_t, std::size_t{1} << kMaxMsdBits> next{};
   std::copy_n(ends.begin(), radix, next.begin());
   std::array<std::size_t, std::size_t{1} << kMaxMsdBits> open{};

@@ -71,17 +71,17 @@ void generate_keys(const Params& p, Range r, std::span<Key> out);
 std::vector<Key> generate_keys(const Params& p, Range r);
 
 // Sorts ascending, in place, with a scratch of m / 64 keys (at least 2^16, at
-// most m): an in-place MSD radix pass (in the manner of American flag sort, in
-// sweeps of independent swaps) over the top 8 bits
-// that vary splits the keys into 256 buckets, and each bucket is finished by an
-// LSD radix sort (digits of up to 11 bits, as many passes as the bucket's
-// varying bits need) through the scratch; a bucket too large for the scratch
-// (skewed keys) gets another MSD pass over its own varying bits. Below 256 keys,
-// std::sort. The LSD radix sort of the whole block that it replaces needed a
-// full scratch copy (1040 MiB peak for 2^26 keys in one process; now 520 MiB);
-// on the shared 2-core development VM a serial run of 2^26 keys (generate, sort,
-// check) took 1.95 s against 2.98 s before (medians of 3): one counting and one
-// permuting pass over memory, the rest in cache, instead of 6 scatter passes.
+// most m): in-place MSD radix passes (in the manner of American flag sort, in
+// sweeps of independent swaps) over the top 4 bits that vary split the keys
+// into 16 buckets, and each bucket into 16 again, until a bucket fits the
+// scratch (for random keys: two passes, 256 buckets); each such bucket is
+// finished by an LSD radix sort (digits of up to 11 bits, as many passes as the
+// bucket's varying bits need) through the scratch. Below 256 keys, std::sort.
+// The LSD radix sort of the whole block that it replaces needed a full scratch
+// copy (1040 MiB peak for 2^26 keys in one process; now 520 MiB); on the
+// shared 2-core development VM a serial run of 2^26 keys (generate, sort,
+// check) took 1.95 s against 2.98 s before (medians of 3): counting and
+// permuting passes over memory, the rest in cache, instead of 6 scatter passes.
 void local_sort(std::span<Key> keys);
 // The same order by std::sort, for comparison and as the reference.
 void reference_sort(std::span<Key> keys);
