@@ -183,6 +183,38 @@ TEST(SortTest, MergeRunsEqualsSortOfTheConcatenation) {
   }
 }
 
+TEST(SortTest, MergeOfTwoRunsOfEveryShape) {
+  // Two runs merged from both ends at once: lengths from empty to longer than
+  // the other, odd and even totals, one run wholly below or above the other,
+  // and many equal keys, each against std::sort of the concatenation.
+  const std::vector<std::size_t> lengths{0, 1, 2, 3, 7, 64, 65, 1000};
+  for (const std::size_t na : lengths) {
+    for (const std::size_t nb : lengths) {
+      for (const std::uint64_t distinct : {0U, 1U, 3U}) {
+        auto a = generate_keys(Params{na + 1, 11, distinct}, {0, na});
+        auto b = generate_keys(Params{nb + 1, 12, distinct}, {0, nb});
+        reference_sort(a);
+        reference_sort(b);
+        for (const int shape : {0, 1, 2}) {  // interleaved, a below b, a above b
+          auto sa = a;
+          if (shape == 1 && !b.empty())
+            for (auto& k : sa) k = k % (b.front() + 1);
+          if (shape == 2 && !b.empty())
+            for (auto& k : sa) k = b.back() + k % 5;  // near 2^64 some wrap to small keys: still a valid run
+          reference_sort(sa);
+          std::vector<Key> expected = sa;
+          expected.insert(expected.end(), b.begin(), b.end());
+          reference_sort(expected);
+          const std::vector<std::span<const Key>> runs{sa, b};
+          std::vector<Key> out(expected.size());
+          merge_runs(runs, out);
+          EXPECT_EQ(out, expected) << na << " and " << nb << " keys, distinct " << distinct << ", shape " << shape;
+        }
+      }
+    }
+  }
+}
+
 TEST(SortTest, MergeRunsInManyChunks) {
   // Runs longer than a merge chunk, with long stretches of equal keys that
   // cross chunk boundaries, and runs of very different lengths.
