@@ -92,8 +92,8 @@ void lsd_sort(std::span<Key> keys, std::span<Key> scratch, int bits) {
 
 // Sorts keys that differ only in their low `bits` bits. A range that fits the
 // scratch goes to lsd_sort; a larger one is permuted in place into buckets by
-// its top varying 8 bits (count, then swaps that put each key into its
-// bucket's next free slot, as in American flag sort), and each bucket is
+// its top varying kMaxMsdBits bits (count, then swaps that put each key into
+// its bucket's next free slot, as in American flag sort), and each bucket is
 // sorted the same way. Equal top bits (few distinct keys) are skipped by
 // looking at the bits that actually vary, so a bucket holding nearly every key
 // costs one more pass, never a wrong or endless recursion.
@@ -262,42 +262,35 @@ void merge_two(std::span<const Key> a, std::span<const Key> b, Key* out) {
   const Key* qb = eb;
   Key* low = out;
   Key* high = out + total;
+  // One step at each end, when neither run is used up at that end.
+  const auto from_front = [&] {
+    const Key x = *pa;
+    const Key y = *pb;
+    const bool take_b = y < x;
+    *low++ = take_b ? y : x;
+    pa += static_cast<std::ptrdiff_t>(!take_b);
+    pb += static_cast<std::ptrdiff_t>(take_b);
+  };
+  const auto from_back = [&] {
+    const Key u = qa[-1];
+    const Key w = qb[-1];
+    const bool take_a = w < u;
+    *--high = take_a ? u : w;
+    qa -= static_cast<std::ptrdiff_t>(take_a);
+    qb -= static_cast<std::ptrdiff_t>(!take_a);
+  };
   // While fewer keys than either run holds have been taken from either end,
   // neither run can be used up at that end: no bounds checks.
   const std::size_t both = std::min({front, a.size(), b.size()});
   for (std::size_t i = 0; i < both; ++i) {
-    const Key x = *pa;
-    const Key y = *pb;
-    const bool take_b = y < x;
-    *low++ = take_b ? y : x;
-    pa += static_cast<std::ptrdiff_t>(!take_b);
-    pb += static_cast<std::ptrdiff_t>(take_b);
-    const Key u = qa[-1];
-    const Key w = qb[-1];
-    const bool take_a = w < u;
-    *--high = take_a ? u : w;
-    qa -= static_cast<std::ptrdiff_t>(take_a);
-    qb -= static_cast<std::ptrdiff_t>(!take_a);
+    from_front();
+    from_back();
   }
   Key* const middle = out + front;
-  while (low != middle && pa != ea && pb != eb) {
-    const Key x = *pa;
-    const Key y = *pb;
-    const bool take_b = y < x;
-    *low++ = take_b ? y : x;
-    pa += static_cast<std::ptrdiff_t>(!take_b);
-    pb += static_cast<std::ptrdiff_t>(take_b);
-  }
+  while (low != middle && pa != ea && pb != eb) from_front();
   while (low != middle && pa != ea) *low++ = *pa++;
   while (low != middle) *low++ = *pb++;
-  while (high != middle && qa != a0 && qb != b0) {
-    const Key u = qa[-1];
-    const Key w = qb[-1];
-    const bool take_a = w < u;
-    *--high = take_a ? u : w;
-    qa -= static_cast<std::ptrdiff_t>(take_a);
-    qb -= static_cast<std::ptrdiff_t>(!take_a);
-  }
+  while (high != middle && qa != a0 && qb != b0) from_back();
   while (high != middle && qa != a0) *--high = *--qa;
   while (high != middle) *--high = *--qb;
 }
