@@ -23,6 +23,7 @@
 #include "backends/drivers.hpp"
 #include "backends/mpi_types.hpp"
 #include "backends/mpi_util.hpp"
+#include "core/pages.hpp"
 
 namespace pardemo::backends::sort {
 namespace {
@@ -32,17 +33,19 @@ using Runs = std::vector<std::span<const Key>>;
 
 // Keys without the zero fill of a std::vector: whoever writes them first also
 // touches their pages first, so the threads that generate or merge into a
-// buffer share that cost instead of the main thread paying it alone.
+// buffer share that cost instead of the main thread paying it alone. Mapped
+// straight from the system (pages::Mapping), so that merges and the exchange
+// can move consumed pages under the keys they write (Consumed::recycle).
 class KeyBuffer {
  public:
   KeyBuffer() = default;
-  explicit KeyBuffer(std::size_t n) : keys_(std::make_unique_for_overwrite<Key[]>(n)), size_(n) {}
-  [[nodiscard]] std::span<Key> span() { return {keys_.get(), size_}; }
-  [[nodiscard]] std::span<const Key> span() const { return {keys_.get(), size_}; }
+  explicit KeyBuffer(std::size_t n) : pages_(n * sizeof(Key)), size_(n) {}
+  [[nodiscard]] std::span<Key> span() { return {static_cast<Key*>(pages_.data()), size_}; }
+  [[nodiscard]] std::span<const Key> span() const { return {static_cast<const Key*>(pages_.data()), size_}; }
   [[nodiscard]] std::size_t size() const { return size_; }
 
  private:
-  std::unique_ptr<Key[]> keys_;
+  core::pages::Mapping pages_;
   std::size_t size_ = 0;
 };
 
@@ -92,16 +95,17 @@ void append(Summary& acc, const Summary& next) {
   acc.last = next.last;
 }
 
-// Merges `runs` into `out`, releasing the runs' pages as it consumes them,
-// and, when `summary` is given, sets it to the summary of out, taken chunk by
-// chunk as the merge writes them (in cache, not in a second pass).
+// Merges `runs` into `out` (all in KeyBuffers, out not yet written), moving
+// the runs' pages under out as it consumes them (Consumed::recycle), and, when
+// `summary` is given, sets it to the summary of out, taken chunk by chunk as
+// the merge writes them (in cache, not in a second pass).
 void merge_checked(std::span<const std::span<const Key>> runs, std::span<Key> out, Summary* summary) {
   if (summary == nullptr) {
-    cs::merge_runs(runs, out, cs::Consumed::release);
+    cs::merge_runs(runs, out, cs::Consumed::recycle);
     return;
   }
   Summary all;
-  cs::merge_runs(runs, out, cs::Consumed::release, [&](std::span<const Key> chunk) { append(all, summarize(chunk)); });
+  cs::merge_runs(runs, out, cs::Consumed::recycle, [&](std::span<const Key> chunk) { append(all, summarize(chunk)); });
   *summary = all;
 }
 
@@ -140,9 +144,9 @@ std::vector<Key> flatten(const std::vector<std::vector<Key>>& parts) {
 // Merges sorted `runs` into `out` with times.size() threads: every thread picks
 // the same T-1 splitters from the regular samples of every run and finds its
 // part (binary searches over every run); after a barrier, so that no thread
-// still reads a page another releases, each merges its part into its own
-// stretch of out, releasing the runs' pages as it consumes them (the runs'
-// memory shrinks as out grows; their contents are lost). Returns the summary of
+// still reads a page another moves, each merges its part into its own
+// stretch of out, moving the runs' pages under it as it consumes them (the
+// runs' memory shrinks as out grows; their contents are lost). Returns the summary of
 // out when `check`, and sets each thread's items to the keys of its part.
 Summary merge_parallel(const Runs& runs, std::span<Key> out, std::vector<report::WorkerTimes>& times, bool check) {
   const std::size_t threads = times.size();
@@ -179,9 +183,9 @@ Summary merge_parallel(const Runs& runs, std::span<Key> out, std::vector<report:
 // each thread generates and sorts its sub-block and takes its regular samples;
 // after a barrier every thread picks the same T-1 splitters and finds its
 // bucket of every sub-block; after another (see merge_parallel) it merges them
-// into its own stretch of out, releasing the pages of the sub-blocks as it goes
-// (the sorted sub-blocks and out together hold about one block of memory, not
-// two). Returns the summary of out when `check`; each
+// into its own stretch of out, moving the pages of the sub-blocks under out as
+// it goes (the sorted sub-blocks and out together hold about one block of
+// memory, not two, and out needs almost no fresh pages). Returns the summary of out when `check`; each
 // thread's items are the keys of its part.
 Summary sort_block(const cs::Params& p, core::Range block, KeyBuffer& out, std::vector<report::WorkerTimes>& times,
                    bool check) {
@@ -282,8 +286,10 @@ constexpr std::uint64_t kRoundKeys = std::uint64_t{1} << 21;
 // MPI_Alltoallv each. The rank's own bucket, `self`, does not move: it stays in
 // `mine` as one of the runs to merge (recv[self] is 0), which spares a copy of
 // it and the fresh pages that copy would fill. After each round the pages of
-// `mine` already sent are released, so as `received` fills `mine` empties: a
-// rank holds about one share of keys throughout, not two. Collective; every
+// `mine` already sent move under the stretch of `received` the next round
+// fills (pages::Recycler), so as `received` fills `mine` empties: a rank holds
+// about one share of keys throughout, not two, and only the first round's
+// keys land in fresh pages. Both are KeyBuffers. Collective; every
 // rank runs the same number of rounds (from the largest bucket sent anywhere).
 // The caller has checked that every position fits an int.
 void exchange(std::span<const Key> mine, const std::vector<std::size_t>& bounds, std::size_t self,
@@ -296,8 +302,10 @@ void exchange(std::span<const Key> mine, const std::vector<std::size_t>& bounds,
     if (d != self) largest = std::max<std::uint64_t>(largest, bounds[d + 1] - bounds[d]);
   std::uint64_t most = 0;
   MPI_Allreduce(&largest, &most, 1, MPI_UINT64_T, MPI_MAX, comm);
+  core::pages::Recycler recycler;
   std::vector<cs::FrontRelease> sent;
-  for (std::size_t d = 0; d < ranks; ++d) sent.emplace_back(mine.subspan(bounds[d], bounds[d + 1] - bounds[d]));
+  for (std::size_t d = 0; d < ranks; ++d)
+    sent.emplace_back(mine.subspan(bounds[d], bounds[d + 1] - bounds[d]), &recycler);
   std::vector<int> scounts(ranks), sdispls(ranks), rcounts(ranks), rat(ranks);
   for (std::uint64_t from = 0; from < most; from += step) {
     for (std::size_t i = 0; i < ranks; ++i) {
@@ -306,6 +314,7 @@ void exchange(std::span<const Key> mine, const std::vector<std::size_t>& bounds,
       sdispls[i] = static_cast<int>(bounds[i] + std::min(out, from));
       rcounts[i] = static_cast<int>(std::min(step, recv[i] - std::min(recv[i], from)));
       rat[i] = rdispls[i] + static_cast<int>(std::min(recv[i], from));
+      if (rcounts[i] > 0) recycler.place(received.data() + rat[i], received.data() + rat[i] + rcounts[i]);
     }
     MPI_Alltoallv(mine.data(), scounts.data(), sdispls.data(), MPI_UINT64_T, received.data(), rcounts.data(),
                   rat.data(), MPI_UINT64_T, comm);

@@ -229,7 +229,12 @@ void release_pages(std::span<const Key> keys) {
 void FrontRelease::consumed(std::size_t count) {
   if (count > run_.size()) throw std::invalid_argument("sort::FrontRelease: consumed more than the run");
   if ((count - released_) * sizeof(Key) < kStepBytes && !(count == run_.size() && count > released_)) return;
-  release_pages(run_.subspan(released_, count - released_));
+  const std::span<const Key> done = run_.subspan(released_, count - released_);
+  if (into_ != nullptr) {
+    into_->donate(done.data(), done.data() + done.size());
+  } else {
+    release_pages(done);
+  }
   // The next release starts at the page holding key `count` (its part before
   // `count` is consumed too), but never before the run: that page may hold
   // another run's keys.
@@ -341,9 +346,14 @@ void merge_runs(std::span<const std::span<const Key>> runs, std::span<Key> out, 
   for (const auto& r : runs) total += r.size();
   if (total != out.size()) throw std::invalid_argument("sort::merge_runs: output size differs from the runs' total");
   std::vector<std::span<const Key>> rest(runs.begin(), runs.end());  // what is left of each run
+  pages::Recycler recycler;
   std::vector<FrontRelease> fronts;
-  if (consumed == Consumed::release)
-    for (const auto& r : runs) fronts.emplace_back(r);
+  if (consumed != Consumed::keep)
+    for (const auto& r : runs) fronts.emplace_back(r, consumed == Consumed::recycle ? &recycler : nullptr);
+  // Recycling: out's pages from `placed` on are still to be written (the
+  // first, shared with whatever lies before out, is left alone).
+  std::byte* placed = nullptr;
+  if (consumed == Consumed::recycle) placed = recycler.place(out.data(), out.data());
   const std::size_t k = runs.size();
   const auto scratch_keys = std::make_unique_for_overwrite<Key[]>(k > 2 ? kMergeChunk : 0);
   const std::span<Key> scratch(scratch_keys.get(), k > 2 ? kMergeChunk : 0);
@@ -370,6 +380,12 @@ void merge_runs(std::span<const std::span<const Key>> runs, std::span<Key> out, 
       const std::size_t take = std::min(equal, kMergeChunk - size);
       pieces[i] = rest[i].first(pieces[i].size() + take);
       size += take;
+    }
+    if (consumed == Consumed::recycle && recycler.kept_bytes() > 0) {
+      // Under the output ahead, as far as the kept pages reach (never under a
+      // page already written: the chunk before may have ended inside one).
+      auto* const written = reinterpret_cast<std::byte*>(out.data() + at);
+      placed = recycler.place(std::max(placed, written), out.data() + out.size());
     }
     merge_pairwise(pieces, out.subspan(at, size), scratch);
     if (merged) merged(out.subspan(at, size));

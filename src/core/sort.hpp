@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "core/pages.hpp"
 #include "core/range.hpp"
 
 namespace pardemo::core::sort {
@@ -121,22 +122,29 @@ void release_pages(std::span<const Key> keys);
 
 // Releases the pages of a run that is read front to back, as the reading
 // advances: a step at a time (kStepBytes), and the rest once the whole run is
-// consumed. Pages shared with a neighbouring run are never released.
+// consumed. Pages shared with a neighbouring run are never released. With a
+// Recycler, the pages are donated to it instead (the run must lie in a
+// pages::Mapping).
 class FrontRelease {
  public:
   static constexpr std::size_t kStepBytes = std::size_t{1} << 20;
-  explicit FrontRelease(std::span<const Key> run) : run_(run) {}
+  explicit FrontRelease(std::span<const Key> run, pages::Recycler* into = nullptr) : run_(run), into_(into) {}
   // The first `count` keys of the run will not be read again.
   void consumed(std::size_t count);
 
  private:
   std::span<const Key> run_;
+  pages::Recycler* into_;
   std::size_t released_ = 0;  // keys before this one lie in pages already released, or shared
 };
 
-// Whether a merge keeps its input runs resident or releases their pages as it
-// consumes them (release_pages; the runs' contents are lost).
-enum class Consumed { keep, release };
+// What a merge does with the pages of its input runs as it consumes them:
+// keeps them (the runs are left as they were), releases them (release_pages;
+// the runs' contents are lost), or recycles them: moves them under the output
+// (pages::Recycler), so that the output needs almost no fresh pages. Recycling
+// needs the runs and the output in pages::Mapping memory, and the output's
+// pages not yet written by anyone; the consumed runs' pages are unmapped.
+enum class Consumed { keep, release, recycle };
 
 // Keys of output a merge produces at a time (512 KiB).
 inline constexpr std::size_t kMergeChunk = std::size_t{1} << 16;
