@@ -146,8 +146,9 @@ std::vector<Key> flatten(const std::vector<std::vector<Key>>& parts) {
 // part (binary searches over every run); after a barrier, so that no thread
 // still reads a page another moves, each merges its part into its own
 // stretch of out, moving the runs' pages under it as it consumes them (the
-// runs' memory shrinks as out grows; their contents are lost). Returns the summary of
-// out when `check`, and sets each thread's items to the keys of its part.
+// runs' memory shrinks as out grows; their contents are lost). Returns the
+// summary of out when `check`, and sets each thread's items to the keys of its
+// part.
 Summary merge_parallel(const Runs& runs, std::span<Key> out, std::vector<report::WorkerTimes>& times, bool check) {
   const std::size_t threads = times.size();
   std::vector<Summary> parts(threads);
@@ -185,8 +186,8 @@ Summary merge_parallel(const Runs& runs, std::span<Key> out, std::vector<report:
 // bucket of every sub-block; after another (see merge_parallel) it merges them
 // into its own stretch of out, moving the pages of the sub-blocks under out as
 // it goes (the sorted sub-blocks and out together hold about one block of
-// memory, not two, and out needs almost no fresh pages). Returns the summary of out when `check`; each
-// thread's items are the keys of its part.
+// memory, not two, and out needs almost no fresh pages). Returns the summary
+// of out when `check`; each thread's items are the keys of its part.
 Summary sort_block(const cs::Params& p, core::Range block, KeyBuffer& out, std::vector<report::WorkerTimes>& times,
                    bool check) {
   const std::size_t threads = times.size();

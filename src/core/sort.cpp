@@ -350,10 +350,9 @@ void merge_runs(std::span<const std::span<const Key>> runs, std::span<Key> out, 
   std::vector<FrontRelease> fronts;
   if (consumed != Consumed::keep)
     for (const auto& r : runs) fronts.emplace_back(r, consumed == Consumed::recycle ? &recycler : nullptr);
-  // Recycling: out's pages from `placed` on are still to be written (the
-  // first, shared with whatever lies before out, is left alone).
-  std::byte* placed = nullptr;
-  if (consumed == Consumed::recycle) placed = recycler.place(out.data(), out.data());
+  // Recycling: pages are placed under out from here on (place() skips a page
+  // only partly inside out, which may hold whatever lies before it).
+  auto* placed = reinterpret_cast<std::byte*>(out.data());
   const std::size_t k = runs.size();
   const auto scratch_keys = std::make_unique_for_overwrite<Key[]>(k > 2 ? kMergeChunk : 0);
   const std::span<Key> scratch(scratch_keys.get(), k > 2 ? kMergeChunk : 0);
