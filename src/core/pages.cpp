@@ -19,10 +19,16 @@ namespace {
 std::uintptr_t round_up(std::uintptr_t a) { return (a + page_size() - 1) & ~(page_size() - 1); }
 std::uintptr_t round_down(std::uintptr_t a) { return a & ~(page_size() - 1); }
 std::uintptr_t address(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
-// NOLINTNEXTLINE(performance-no-int-to-ptr): the address of a page of a Mapping
+// NOLINTNEXTLINE(performance-no-int-to-ptr): the address of a page inside memory the caller holds
 void* pointer(std::uintptr_t a) { return reinterpret_cast<void*>(a); }
 
 }  // namespace
+
+void give_back(const void* begin, const void* end) {
+  const std::uintptr_t from = round_up(address(begin));
+  const std::uintptr_t to = round_down(address(end));
+  if (to > from) madvise(pointer(from), to - from, MADV_DONTNEED);
+}
 
 Mapping::Mapping(std::size_t bytes) {
   if (bytes == 0) return;
@@ -54,15 +60,10 @@ void Mapping::unmap() {
   bytes_ = 0;
 }
 
-void Recycler::give_back(Span s) {
-  // Advice, not a command: should it fail, the pages stay resident and nothing else changes.
-  madvise(pointer(s.begin), s.end - s.begin, MADV_DONTNEED);
-}
-
 void Recycler::stop_moving() {
   // From now on every kept page goes back and data is written to fresh pages.
   moves_ = false;
-  for (const Span& s : kept_) give_back(s);
+  for (const Span& s : kept_) give_back(pointer(s.begin), pointer(s.end));
   kept_.clear();
   kept_bytes_ = 0;
 }
@@ -71,7 +72,7 @@ void Recycler::donate(const void* begin, const void* end) {
   Span s{round_up(address(begin)), round_down(address(end))};
   if (s.end <= s.begin) return;
   if (!moves_) {
-    give_back(s);
+    give_back(begin, end);
     return;
   }
   // Adjacent to the last donation: one piece, moved by one call.
@@ -84,7 +85,7 @@ void Recycler::donate(const void* begin, const void* end) {
   while (kept_bytes_ > kKeepBytes) {  // the oldest beyond the limit go back
     Span& oldest = kept_.front();
     const std::size_t over = std::min(kept_bytes_ - kKeepBytes, oldest.end - oldest.begin);
-    give_back({oldest.begin, oldest.begin + over});
+    give_back(pointer(oldest.begin), pointer(oldest.begin + over));
     oldest.begin += over;
     kept_bytes_ -= over;
     if (oldest.begin == oldest.end) kept_.pop_front();

@@ -23,6 +23,13 @@ namespace pardemo::core::pages {
 // Bytes in a memory page.
 std::size_t page_size();
 
+// Gives the pages that lie wholly inside [begin, end) back to the operating
+// system (madvise MADV_DONTNEED): they stay mapped, but no longer count as
+// resident and their contents are gone (a later read gives zeros). The pages at
+// either end, which may be shared with other data, are kept. Advice, not a
+// command: should it fail, the pages stay resident and nothing else changes.
+void give_back(const void* begin, const void* end);
+
 // A private anonymous mapping of at least `bytes` (whole pages), not touched:
 // its pages become resident as they are first written, and a Recycler may
 // move pages in or out of it.
@@ -82,7 +89,6 @@ class Recycler {
   struct Span {
     std::uintptr_t begin, end;
   };
-  void give_back(Span s);
   void stop_moving();
   std::deque<Span> kept_;
   std::size_t kept_bytes_ = 0;

@@ -1,8 +1,5 @@
 #include "core/sort.hpp"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -113,7 +110,7 @@ void msd_sort(std::span<Key> keys, std::span<Key> scratch, int bits) {
   int width = 0;
   int shift = 0;
   Key mask = 0;
-  const auto digit = [&](Key k) { return static_cast<std::size_t>((k >> shift) & mask); };
+  const auto digit = [&](Key k) -> std::size_t { return (k >> shift) & mask; };
   const auto digits_of = [&](int varying) {
     width = std::min(varying, kMaxMsdBits);
     shift = varying - width;
@@ -215,16 +212,7 @@ std::vector<std::size_t> bucket_bounds(std::span<const Key> sorted, std::span<co
   return bounds;
 }
 
-void release_pages(std::span<const Key> keys) {
-  if (keys.empty()) return;
-  static const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-  const auto begin = (reinterpret_cast<std::uintptr_t>(keys.data()) + page - 1) & ~(page - 1);
-  const auto end = reinterpret_cast<std::uintptr_t>(keys.data() + keys.size()) & ~(page - 1);
-  if (end <= begin) return;
-  // Advice, not a command: should it fail, the pages stay resident and nothing else changes.
-  // NOLINTNEXTLINE(performance-no-int-to-ptr): the address of a page inside `keys`
-  madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
-}
+void release_pages(std::span<const Key> keys) { pages::give_back(keys.data(), keys.data() + keys.size()); }
 
 void FrontRelease::consumed(std::size_t count) {
   if (count > run_.size()) throw std::invalid_argument("sort::FrontRelease: consumed more than the run");
@@ -238,7 +226,7 @@ void FrontRelease::consumed(std::size_t count) {
   // The next release starts at the page holding key `count` (its part before
   // `count` is consumed too), but never before the run: that page may hold
   // another run's keys.
-  static const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const std::uintptr_t page = pages::page_size();
   const auto base = reinterpret_cast<std::uintptr_t>(run_.data());
   const auto floor = reinterpret_cast<std::uintptr_t>(run_.data() + count) & ~(page - 1);
   released_ = std::max(released_, floor <= base ? std::size_t{0} : (floor - base) / sizeof(Key));

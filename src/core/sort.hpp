@@ -114,10 +114,9 @@ std::vector<Key> choose_splitters(std::vector<Key> samples, std::size_t parts);
 std::vector<std::size_t> bucket_bounds(std::span<const Key> sorted, std::span<const Key> splitters);
 
 // Gives the memory pages that lie wholly inside `keys` back to the operating
-// system (madvise MADV_DONTNEED): they stay mapped, but no longer count as
-// resident and their contents are gone (a later read gives zeros). For keys that
-// have been copied elsewhere and will not be read again; the pages at either
-// end, shared with whatever lies around `keys`, are kept.
+// system (pages::give_back): their contents are gone (a later read gives
+// zeros). For keys that have been copied elsewhere and will not be read again;
+// the pages at either end, shared with whatever lies around `keys`, are kept.
 void release_pages(std::span<const Key> keys);
 
 // Releases the pages of a run that is read front to back, as the reading
