@@ -247,7 +247,10 @@ constexpr std::size_t kBandPoints = std::size_t{1} << 18;
 template <class Between>
 void sweep_in_bands(const cst::Weights& w, Block& b, const Tile& tile, const Tile& fresh, Between&& between) {
   const auto r = static_cast<std::size_t>(w.radius);
-  const std::size_t band = std::max<std::size_t>(1, kBandPoints / std::max<std::size_t>(1, tile.cols));
+  // An even number of rows where it can: the kernel sweeps rows in pairs, and
+  // a band of an odd count ends with one row on its own.
+  const std::size_t rows = kBandPoints / std::max<std::size_t>(1, tile.cols);
+  const std::size_t band = rows >= 2 ? rows & ~std::size_t{1} : 1;
   const std::size_t end = tile.row0 + tile.rows;
   if (tile.empty()) {
     cst::apply_and_increment(w, b.in(), b.out(), b.layout, tile, fresh);
