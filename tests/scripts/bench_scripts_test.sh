@@ -98,7 +98,7 @@ run 600 "${tiny_bench[@]}" BENCH_KEEP=1 TMPDIR="$TMP" OUT=docs/performance.md "$
   [[ $RC -eq 0 ]] || fail "exit $RC"
   md=docs/performance.md
   [[ -s $md ]] || fail "no $md"
-  for heading in "## EP serial rate" "## Efficiency at 2 workers" "## stencil: overlapped against blocking" \
+  for heading in "## EP serial rate" "## Efficiency at 2 workers" "## stencil: overlapped against blocking" "## Memory bandwidth" \
     "## On a larger machine" "## Every measurement"; do
     grep -qF "$heading" "$md" || fail "no '$heading'"
   done
