@@ -18,6 +18,7 @@ if [[ $# -ne 1 || ! -x $1 ]]; then
 fi
 PARDEMO=$1
 if [[ $PARDEMO != /* ]]; then PARDEMO=$PWD/$PARDEMO; fi
+LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)
 MPIRUN=${MPIRUN:-mpirun}
 PYTHON=${PYTHON:-/usr/bin/python3}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -37,54 +38,8 @@ cleanup() {
 trap cleanup EXIT
 cd "$TMP" || exit 3
 
-START=$SECONDS
-passed=0
-failed=0
-CASE=""
-WHY=()
-NRUN=0
-OUT=""
-ERR=""
-RC=0
+source "$LIB/cases.sh"
 
-begin() {
-  CASE=$1
-  WHY=()
-}
-fail() { WHY+=("$1"); }
-run() {
-  NRUN=$((NRUN + 1))
-  OUT=$TMP/$NRUN.out
-  ERR=$TMP/$NRUN.err
-  timeout --foreground -k 10 120 "$@" >"$OUT" 2>"$ERR" </dev/null
-  RC=$?
-  if [[ $RC -eq 124 || $RC -eq 137 ]]; then
-    fail "timed out (hang?): $*"
-    return 1
-  fi
-  return 0
-}
-end() {
-  if [[ ${#WHY[@]} -eq 0 ]]; then
-    echo "ok - $CASE"
-    passed=$((passed + 1))
-  else
-    local why
-    why=$(printf '%s; ' "${WHY[@]}")
-    echo "not ok - $CASE: ${why%; }"
-    if [[ -s $ERR ]]; then sed 's/^/#     /' "$ERR"; fi
-    failed=$((failed + 1))
-  fi
-}
-skip() {
-  if [[ ${PARDEMO_CI:-0} == 1 ]]; then
-    echo "not ok - $CASE: skipped under PARDEMO_CI=1: $1"
-    failed=$((failed + 1))
-  else
-    echo "ok - $CASE # SKIP $1"
-    passed=$((passed + 1))
-  fi
-}
 expect_rc() { [[ $RC -eq $1 ]] || fail "exit code $RC, expected $1"; }
 expect_out() { grep -Eq -- "$1" "$OUT" || fail "stdout lacks $2 (/$1/)"; }
 
@@ -274,6 +229,4 @@ else
   end
 fi
 
-echo "# elapsed: $((SECONDS - START)) s"
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

@@ -7,7 +7,7 @@
 #   tests/scripts/bench_scripts_test.sh PATH_TO_PARDEMO
 #
 # Prints `ok - NAME` or `not ok - NAME: why` per case, then `N passed, M failed`;
-# exits non-zero when a case failed.
+# exits non-zero when a case failed (tests/lib/cases.sh).
 set -u
 
 if [[ $# -ne 1 || ! -x $1 ]]; then
@@ -24,46 +24,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/pardemo-bench-test.XXXXXX") || exit 3
 trap 'rm -rf "$TMP"' EXIT
 cd "$TMP" || exit 3
 
-START=$SECONDS
-passed=0
-failed=0
-CASE=""
-WHY=()
-ERR=""
-RC=0
-
-begin() {
-  CASE=$1
-  WHY=()
-}
-fail() { WHY+=("$1"); }
-# run SECONDS CMD...: stdout and stderr to $TMP/<n>.out / .err, exit status in RC.
-NRUN=0
-run() {
-  local limit=$1
-  shift
-  NRUN=$((NRUN + 1))
-  ERR=$TMP/$NRUN.err
-  timeout --foreground -k 10 "$limit" "$@" >"$TMP/$NRUN.out" 2>"$ERR" </dev/null
-  RC=$?
-  if [[ $RC -eq 124 || $RC -eq 137 ]]; then
-    fail "timed out (hang?): $*"
-    return 1
-  fi
-  return 0
-}
-end() {
-  if [[ ${#WHY[@]} -eq 0 ]]; then
-    echo "ok - $CASE"
-    passed=$((passed + 1))
-  else
-    local why
-    why=$(printf '%s; ' "${WHY[@]}")
-    echo "not ok - $CASE: ${why%; }"
-    if [[ -s $ERR ]]; then tail -20 "$ERR" | sed 's/^/#     /'; fi
-    failed=$((failed + 1))
-  fi
-}
+source "$ROOT/tests/lib/cases.sh"
 
 # Tiny sizes: every variant in well under a second.
 tiny_bench=(env ROUNDS=2 EP_CLASS=S PRIMES_SIZE=1e6 MANDEL_ARGS="--width 64 --height 32 --max-iter 100"
@@ -76,7 +37,7 @@ tiny_scaling=(env MAX_WORKERS=2 REPEAT=1 EP_REPEAT=1 SORT_REPEAT=1 EP_ARGS="--cl
 
 begin "bench-scaling at 2 workers: every workload swept, verified, written as markdown and JSON lines"
 mkdir -p docs
-run 300 "${tiny_scaling[@]}" OUT=docs/performance-2cores.md "$ROOT/scripts/bench-scaling" && {
+RUN_LIMIT=300 run "${tiny_scaling[@]}" OUT=docs/performance-2cores.md "$ROOT/scripts/bench-scaling" && {
   [[ $RC -eq 0 ]] || fail "exit $RC"
   [[ -s docs/performance-2cores.md ]] || fail "no docs/performance-2cores.md"
   [[ -s docs/performance-2cores.jsonl ]] || fail "no docs/performance-2cores.jsonl"
@@ -94,7 +55,7 @@ PY
 end
 
 begin "bench: every table written, every run verified, the larger machine's file linked"
-run 600 "${tiny_bench[@]}" BENCH_KEEP=1 TMPDIR="$TMP" OUT=docs/performance.md "$ROOT/scripts/bench" && {
+RUN_LIMIT=600 run "${tiny_bench[@]}" BENCH_KEEP=1 TMPDIR="$TMP" OUT=docs/performance.md "$ROOT/scripts/bench" && {
   [[ $RC -eq 0 ]] || fail "exit $RC"
   md=docs/performance.md
   [[ -s $md ]] || fail "no $md"
@@ -131,13 +92,13 @@ fi
 end
 
 begin "bench: a bad knob stops it with one line and no file"
-run 60 env ROUNDS=0 OUT=docs/bad.md "$ROOT/scripts/bench" && {
+RUN_LIMIT=60 run env ROUNDS=0 OUT=docs/bad.md "$ROOT/scripts/bench" && {
   [[ $RC -ne 0 ]] || fail "exit 0"
   [[ $(grep -c '' "$ERR") -eq 1 ]] || fail "not one stderr line"
   grep -q "^bench: ROUNDS must be a positive integer" "$ERR" || fail "no clear error: $(head -1 "$ERR")"
   [[ ! -e docs/bad.md ]] || fail "docs/bad.md written"
 }
-run 60 "${tiny_bench[@]}" WORKLOADS="ep nonsense" OUT=docs/bad.md "$ROOT/scripts/bench" && {
+RUN_LIMIT=60 run "${tiny_bench[@]}" WORKLOADS="ep nonsense" OUT=docs/bad.md "$ROOT/scripts/bench" && {
   [[ $RC -ne 0 ]] || fail "unknown workload: exit 0"
   grep -q "unknown workload 'nonsense'" "$ERR" || fail "unknown workload: no clear error: $(head -1 "$ERR")"
   [[ ! -e docs/bad.md ]] || fail "docs/bad.md written for an unknown workload"
@@ -145,7 +106,7 @@ run 60 "${tiny_bench[@]}" WORKLOADS="ep nonsense" OUT=docs/bad.md "$ROOT/scripts
 end
 
 begin "bench-scaling: a bad knob stops it with one line and no file"
-run 60 env MAX_WORKERS=1 OUT=docs/bad-scaling.md "$ROOT/scripts/bench-scaling" && {
+RUN_LIMIT=60 run env MAX_WORKERS=1 OUT=docs/bad-scaling.md "$ROOT/scripts/bench-scaling" && {
   [[ $RC -ne 0 ]] || fail "exit 0"
   [[ $(grep -c '' "$ERR") -eq 1 ]] || fail "not one stderr line"
   grep -q "^bench-scaling: MAX_WORKERS must be at least 2" "$ERR" || fail "no clear error: $(head -1 "$ERR")"
@@ -153,6 +114,4 @@ run 60 env MAX_WORKERS=1 OUT=docs/bad-scaling.md "$ROOT/scripts/bench-scaling" &
 }
 end
 
-echo "# elapsed: $((SECONDS - START)) s"
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish
