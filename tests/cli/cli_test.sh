@@ -15,20 +15,12 @@
 # Environment: MPIRUN (default mpirun), PYTHON (default /usr/bin/python3).
 set -u
 
-if [[ $# -ne 1 ]]; then
-  echo "usage: $0 PATH_TO_PARDEMO" >&2
-  exit 2
-fi
-PARDEMO=$1
-if [[ $PARDEMO != /* ]]; then PARDEMO=$PWD/$PARDEMO; fi
-if [[ ! -x $PARDEMO ]]; then
-  echo "$0: $PARDEMO is not an executable file" >&2
-  exit 2
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/cases.sh"
+pardemo_argument "$@"
 
 MPIRUN=${MPIRUN:-mpirun}
 PYTHON=${PYTHON:-/usr/bin/python3}
-CASE_TIMEOUT=60
+RUN_LIMIT=60
 
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_pml=ob1
@@ -37,45 +29,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/pardemo-cli.XXXXXX") || exit 3
 trap 'rm -rf "$TMP"' EXIT
 cd "$TMP" || exit 3
 
-START=$SECONDS
-passed=0
-failed=0
-
 # ---------------------------------------------------------------- harness
-
-CASE=""   # name of the current case
-WHY=()    # failure reasons of the current case
-ERRS=()   # stderr files of the current case's commands
-NRUN=0    # counter for unique capture file names
-OUT=""    # stdout file of the last command
-ERR=""    # stderr file of the last command
-RC=0      # exit code of the last command
-
-begin() {
-  CASE=$1
-  WHY=()
-  ERRS=()
-}
-
-fail() { WHY+=("$1"); }
-
-# run CMD ARGS... : runs the command with a timeout, capturing its output.
-run() {
-  NRUN=$((NRUN + 1))
-  OUT=$TMP/$NRUN.out
-  ERR=$TMP/$NRUN.err
-  ERRS+=("$ERR")
-  # --foreground: signal mpirun alone. Signalling the whole process group hits
-  # mpirun twice, and a second SIGTERM makes it exit without ending its ranks,
-  # which then linger; one SIGTERM makes it end the ranks and exit.
-  timeout --foreground -k 10 "$CASE_TIMEOUT" "$@" >"$OUT" 2>"$ERR" </dev/null
-  RC=$?
-  if [[ $RC -eq 124 || $RC -eq 137 ]]; then
-    fail "timed out after ${CASE_TIMEOUT} s (hang?): $*"
-    return 1
-  fi
-  return 0
-}
 
 # Runs pardemo as a plain process / under mpirun with NP ranks.
 pd() { run "$PARDEMO" "$@"; }
@@ -83,34 +37,6 @@ pdmpi() {
   local np=$1
   shift
   run "$MPIRUN" -np "$np" --oversubscribe "$PARDEMO" "$@"
-}
-
-end() {
-  if [[ ${#WHY[@]} -eq 0 ]]; then
-    echo "ok - $CASE"
-    passed=$((passed + 1))
-  else
-    local why
-    why=$(printf '%s; ' "${WHY[@]}")
-    echo "not ok - $CASE: ${why%; }"
-    local f
-    for f in "${ERRS[@]}"; do
-      if [[ -s $f ]]; then
-        echo "#   captured stderr ($(basename "$f")):"
-        sed 's/^/#     /' "$f"
-      fi
-    done
-    failed=$((failed + 1))
-  fi
-}
-
-expect_rc() {
-  if [[ $RC -ne $1 ]]; then fail "exit code $RC, expected $1"; fi
-}
-
-# expect_out REGEX DESCRIPTION : some stdout line matches the ERE.
-expect_out() {
-  if ! grep -Eq -- "$1" "$OUT"; then fail "stdout lacks $2 (/$1/)"; fi
 }
 
 # expect_no_out REGEX DESCRIPTION : no stdout line matches the ERE.
@@ -768,6 +694,4 @@ end
 
 # ------------------------------------------------------------------ summary
 
-echo "# elapsed: $((SECONDS - START)) s"
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

@@ -12,13 +12,8 @@
 # Environment: MPIRUN (default mpirun), PYTHON (default /usr/bin/python3).
 set -u
 
-if [[ $# -ne 1 || ! -x $1 ]]; then
-  echo "usage: $0 PATH_TO_PARDEMO" >&2
-  exit 2
-fi
-PARDEMO=$1
-if [[ $PARDEMO != /* ]]; then PARDEMO=$PWD/$PARDEMO; fi
-LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/cases.sh"
+pardemo_argument "$@"
 MPIRUN=${MPIRUN:-mpirun}
 PYTHON=${PYTHON:-/usr/bin/python3}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -37,11 +32,6 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$TMP" || exit 3
-
-source "$LIB/cases.sh"
-
-expect_rc() { [[ $RC -eq $1 ]] || fail "exit code $RC, expected $1"; }
-expect_out() { grep -Eq -- "$1" "$OUT" || fail "stdout lacks $2 (/$1/)"; }
 
 # Checks a JSON report: JSON_FILE and then Python conditions on `r` (the report)
 # and `c` (its cases by name), each a separate argument.

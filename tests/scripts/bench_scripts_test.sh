@@ -10,12 +10,8 @@
 # exits non-zero when a case failed (tests/lib/cases.sh).
 set -u
 
-if [[ $# -ne 1 || ! -x $1 ]]; then
-  echo "usage: $0 PATH_TO_PARDEMO" >&2
-  exit 2
-fi
-PARDEMO=$1
-if [[ $PARDEMO != /* ]]; then PARDEMO=$PWD/$PARDEMO; fi
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/cases.sh"
+pardemo_argument "$@"
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PYTHON=/usr/bin/python3
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -23,8 +19,6 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/pardemo-bench-test.XXXXXX") || exit 3
 trap 'rm -rf "$TMP"' EXIT
 cd "$TMP" || exit 3
-
-source "$ROOT/tests/lib/cases.sh"
 
 # Tiny sizes: every variant in well under a second.
 tiny_bench=(env ROUNDS=2 EP_CLASS=S PRIMES_SIZE=1e6 MANDEL_ARGS="--width 64 --height 32 --max-iter 100"
