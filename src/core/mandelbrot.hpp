@@ -57,7 +57,10 @@ std::uint64_t fnv1a(const std::vector<std::uint32_t>& values);
 std::vector<std::uint32_t> reference_image(const Params& p);
 
 struct Partial {
+  using flat_type = std::uint32_t;
   std::vector<std::uint32_t> iterations;  // row-major pixels of the range's rows
+
+  [[nodiscard]] std::vector<std::uint32_t>& flat() { return iterations; }
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {

@@ -59,6 +59,15 @@ struct Piece {
   }
 };
 
+// A partial that is nothing but one array of plain numbers (mandelbrot's
+// iteration counts), reached through flat(). The distributed drivers send such
+// partials as that array, with no serialization.
+template <class P>
+concept FlatPartial = requires(P p) {
+  typename P::flat_type;
+  { p.flat() } -> std::same_as<std::vector<typename P::flat_type>&>;
+};
+
 // Merges pieces from any number of workers in item order, whoever computed them,
 // so the answer does not depend on the decomposition. Throws when the pieces do
 // not cover [0, items) exactly once: a decomposition bug never passes silently.
@@ -79,6 +88,12 @@ typename W::Result combine(const W& w, std::vector<Piece<typename W::Partial>> p
   }
   if (pieces.empty()) return w.finish(w.compute(Range{0, 0}));
   typename W::Partial acc = std::move(pieces.front().partial);
+  if constexpr (FlatPartial<typename W::Partial>) {
+    // Room for every piece at once: the merge appends without moving the array again.
+    std::size_t total = acc.flat().size();
+    for (std::size_t i = 1; i < pieces.size(); ++i) total += pieces[i].partial.flat().size();
+    acc.flat().reserve(total);
+  }
   for (std::size_t i = 1; i < pieces.size(); ++i) W::merge(acc, std::move(pieces[i].partial));
   return w.finish(std::move(acc));
 }

@@ -8,6 +8,7 @@
 
 #include "backends/drivers.hpp"
 #include "core/ep.hpp"
+#include "core/mandelbrot.hpp"
 #include "core/primes.hpp"
 
 namespace pardemo::backends {
@@ -82,6 +83,23 @@ TEST(BackendsTest, DynamicSplitOnEveryBackend) {
   check(Kind::threads, few, few_ref, Plan{7, core::Split::dynamic, 1});
   check(Kind::mpi, few, few_ref, kDynamic3);
   check(Kind::hybrid, few, few_ref, kDynamic3);
+}
+
+// Mandelbrot's rows travel as flat arrays (gather_pieces for FlatPartial):
+// every split, and more workers than rows, so that some ranks send nothing.
+TEST(BackendsTest, MandelbrotImageOnEveryBackend) {
+  const core::mandelbrot::Workload w({37, 23, 300, -2.0, 0.5, -1.25, 1.25});
+  const auto ref = decltype(w)::fields(direct(w));
+  for (const Plan& plan : {kBlock2, kCyclic3, kDynamic2, kDynamic3}) {
+    check(Kind::threads, w, ref, plan);
+    check(Kind::mpi, w, ref, plan);
+    check(Kind::hybrid, w, ref, plan);
+  }
+  const core::mandelbrot::Workload rows5({16, 5, 100, -2.0, 0.5, -1.25, 1.25});
+  const auto rows5_ref = decltype(rows5)::fields(direct(rows5));
+  check(Kind::mpi, rows5, rows5_ref, kBlock2);
+  check(Kind::hybrid, rows5, rows5_ref, kCyclic3);
+  check(Kind::hybrid, rows5, rows5_ref, kDynamic3);
 }
 
 TEST(BackendsTest, OwnersNameTheWorkerOfEveryItem) {
