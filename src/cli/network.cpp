@@ -51,7 +51,7 @@ Traffic traffic(const core::primes::Workload& /*w*/, const core::primes::Result&
   return {model::primes_pattern(p), pp::Way::serialized};
 }
 Traffic traffic(const core::mandelbrot::Workload& w, const core::mandelbrot::Result& /*r*/, int p) {
-  return {model::mandelbrot_pattern(w.params().width, w.params().height, p), pp::Way::serialized};
+  return {model::mandelbrot_pattern(w.params().width, w.params().height, p), pp::Way::raw};
 }
 Traffic traffic(const backends::stencil::Workload& w, const backends::stencil::Result& /*r*/, int /*p*/) {
   return {model::Halo{w.params().n, w.params().radius, w.params().iterations}, pp::Way::raw};

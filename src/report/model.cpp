@@ -28,6 +28,11 @@ Overloaded(F...) -> Overloaded<F...>;
 
 double items_gather_s(const ItemsGather& g, const Link& link, int p) {
   const double per_rank = g.result_bytes / p;
+  if (g.flat) {
+    constexpr double kHeaderBytes = 32;
+    return barrier_s(link, p) + binomial_gather_s(link, p, 4) + linear_gather_s(link, p, kHeaderBytes) +
+           linear_gather_s(link, p, per_rank);
+  }
   return barrier_s(link, p) + binomial_gather_s(link, p, 4) + linear_gather_s(link, p, per_rank);
 }
 
@@ -172,7 +177,7 @@ ItemsGather primes_pattern(int p) {
 
 ItemsGather mandelbrot_pattern(std::uint64_t width, std::uint64_t height, int p) {
   require_ranks(p, "mandelbrot_pattern");
-  return {4.0 * static_cast<double>(width) * static_cast<double>(height) + p * kPieceOverheadBytes};
+  return {4.0 * static_cast<double>(width) * static_cast<double>(height), true};
 }
 
 std::string_view name(const Pattern& pattern) {

@@ -112,18 +112,24 @@ Grid process_grid(int p);
 
 // ep, primes, mandelbrot (the item drivers, backends/drivers.hpp run_distributed):
 // after computing, every rank enters a (sleepy) barrier, then the pieces of all
-// ranks go to the root in one boost::mpi::gather of a serialized vector, which is
-// an MPI_Gather of the archive sizes (an int each) and an MPI_Gatherv of the
-// archives. `result_bytes` is the serialized size of all partial results
+// ranks go to the root (gather_pieces). ep and primes: one boost::mpi::gather of
+// a serialized vector, which is an MPI_Gather of the archive sizes (an int each)
+// and an MPI_Gatherv of the archives. mandelbrot (flat): an MPI_Gather of the
+// header sizes, an MPI_Gatherv of the 32-byte piece headers (one piece per rank
+// under the block split), then one message of pixels from each rank, received
+// one after the other. `result_bytes` is the size of all partial results
 // together; each rank sends result_bytes / p.
 //   C(p) = ceil(log2 p) * alpha                              barrier
 //        + ceil(log2 p) * alpha + (p - 1) * 4 / beta         MPI_Gather of the sizes
-//        + (p - 1) * (alpha + result_bytes / (p beta))       MPI_Gatherv of the pieces
-// Pass the fit of Boost.MPI's serialized messages: the pieces are archives.
+//        [+ (p - 1) * (alpha + 32 / beta)]                   flat: MPI_Gatherv of the headers
+//        + (p - 1) * (alpha + result_bytes / (p beta))       the pieces
+// Pass the fit of Boost.MPI's serialized messages where the pieces are
+// archives, of raw MPI messages where they are flat.
 // Not a tree reduction of a few doubles: the drivers combine every piece on the
 // root in item order, which keeps the answer bit-identical for every decomposition.
 struct ItemsGather {
   double result_bytes = 0;
+  bool flat = false;
 };
 // The serialized size of one piece (range, worker, archive framing), beyond its data.
 inline constexpr double kPieceOverheadBytes = 64;
@@ -132,7 +138,7 @@ inline constexpr double kPieceOverheadBytes = 64;
 ItemsGather ep_pattern(std::uint64_t batches, int p);
 // primes: one count (8 bytes) per piece.
 ItemsGather primes_pattern(int p);
-// mandelbrot: the iteration count of every pixel (4 bytes).
+// mandelbrot: the iteration count of every pixel (4 bytes), flat.
 ItemsGather mandelbrot_pattern(std::uint64_t width, std::uint64_t height, int p);
 
 // stencil (backends/stencil.cpp, blocking exchange): a Py x Px grid from

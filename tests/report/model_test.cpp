@@ -144,7 +144,13 @@ TEST(ModelPatternTest, ItemsGatherByHand) {
   // p = 3, 3000 bytes: 2 us + (2 us + 8 ns) + 2 * (1 us + 1 us) = 8.008 us.
   EXPECT_NEAR(communication_s(ItemsGather{3000}, kLink, 3), 8.008e-6, 1e-15);
   EXPECT_DOUBLE_EQ(ep_pattern(256, 2).result_bytes, 256 * 16 + 2 * (80 + kPieceOverheadBytes));
-  EXPECT_DOUBLE_EQ(mandelbrot_pattern(800, 400, 1).result_bytes, 800 * 400 * 4 + kPieceOverheadBytes);
+  EXPECT_DOUBLE_EQ(mandelbrot_pattern(800, 400, 1).result_bytes, 800 * 400 * 4);
+  EXPECT_TRUE(mandelbrot_pattern(800, 400, 2).flat);
+  EXPECT_FALSE(ep_pattern(256, 2).flat);
+  // Flat, p = 4, 4000 bytes: barrier 2 us; sizes 2 alpha + 3 * 4 B = 2.012 us;
+  // headers 3 * (1 us + 32 B) = 3.096 us; pieces 3 * (1 us + 1000 B) = 6 us.
+  // Sum 13.108 us.
+  EXPECT_NEAR(communication_s(ItemsGather{4000, true}, kLink, 4), 13.108e-6, 1e-15);
   EXPECT_DOUBLE_EQ(primes_pattern(3).result_bytes, 3 * (8 + kPieceOverheadBytes));
 }
 
