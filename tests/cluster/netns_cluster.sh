@@ -46,16 +46,8 @@
 # PARDEMO_NETNS_STEP_TIMEOUT, PARDEMO_NETNS_BUDGET.
 set -u
 
-if [[ $# -ne 1 ]]; then
-  echo "usage: $0 PATH_TO_PARDEMO" >&2
-  exit 2
-fi
-PARDEMO=$1
-if [[ $PARDEMO != /* ]]; then PARDEMO=$PWD/$PARDEMO; fi
-if [[ ! -x $PARDEMO ]]; then
-  echo "$0: $PARDEMO is not an executable file" >&2
-  exit 2
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/pardemo_argument.sh"
+pardemo_argument "$@"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 AGENT=$HERE/netns_agent.sh
 MPIRUN=${MPIRUN:-mpirun}

@@ -35,18 +35,8 @@ OUT=""   # stdout file of the last command
 ERR=""   # stderr file of the last command
 RC=0     # exit code of the last command
 
-pardemo_argument() {
-  if [[ $# -ne 1 ]]; then
-    echo "usage: $0 PATH_TO_PARDEMO" >&2
-    exit 2
-  fi
-  PARDEMO=$1
-  if [[ $PARDEMO != /* ]]; then PARDEMO=$PWD/$PARDEMO; fi
-  if [[ ! -x $PARDEMO ]]; then
-    echo "$0: $PARDEMO is not an executable file" >&2
-    exit 2
-  fi
-}
+# pardemo_argument, in its own file for the scripts that need only it.
+source "$(dirname "${BASH_SOURCE[0]}")/pardemo_argument.sh"
 
 begin() {
   CASE=$1

@@ -96,16 +96,8 @@ if [[ ${1:-} == --reap ]]; then
   exit 0
 fi
 
-if [[ $# -ne 1 ]]; then
-  echo "usage: $0 PATH_TO_PARDEMO" >&2
-  exit 2
-fi
-PARDEMO=$1
-if [[ $PARDEMO != /* ]]; then PARDEMO=$PWD/$PARDEMO; fi
-if [[ ! -x $PARDEMO ]]; then
-  echo "slurm_test: $PARDEMO is not an executable file" >&2
-  exit 2
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/pardemo_argument.sh"
+pardemo_argument "$@"
 
 [[ $(id -u) -eq 0 ]] || skip "needs root (slurmd starts jobs as their users; SlurmUser=root here)"
 for tool in munged munge slurmctld slurmd sbatch squeue scontrol scancel srun sinfo; do
