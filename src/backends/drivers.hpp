@@ -17,13 +17,11 @@
 #include <boost/serialization/array.hpp>
 #include <boost/serialization/vector.hpp>
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <limits>
 #include <optional>
 #include <stdexcept>
 #include <thread>
-#include <tuple>
 #include <vector>
 
 #include "backends/backend.hpp"
@@ -258,8 +256,8 @@ std::vector<core::Piece<P>> gather_pieces(const boost::mpi::communicator& comm, 
 }
 
 // Every rank of `comm`, `threads` threads each. Ranks share no memory: the pieces
-// travel to the root as messages (Boost.Serialization), and so do the times
-// (a fixed MPI datatype), after the timed region.
+// travel to the root as messages (gather_pieces: serialized, or flat arrays),
+// and so do the times (a fixed MPI datatype), after the timed region.
 template <core::Workload W>
 Outcome<typename W::Result> run_distributed(const W& w, const Plan& plan, const boost::mpi::communicator& comm,
                                             Kind kind, int threads) {

@@ -28,12 +28,9 @@ Overloaded(F...) -> Overloaded<F...>;
 
 double items_gather_s(const ItemsGather& g, const Link& link, int p) {
   const double per_rank = g.result_bytes / p;
-  if (g.flat) {
-    constexpr double kHeaderBytes = 32;
-    return barrier_s(link, p) + binomial_gather_s(link, p, 4) + linear_gather_s(link, p, kHeaderBytes) +
-           linear_gather_s(link, p, per_rank);
-  }
-  return barrier_s(link, p) + binomial_gather_s(link, p, 4) + linear_gather_s(link, p, per_rank);
+  constexpr double kHeaderBytes = 32;  // flat: one piece header per rank, before the pieces
+  return barrier_s(link, p) + binomial_gather_s(link, p, 4) + (g.flat ? linear_gather_s(link, p, kHeaderBytes) : 0) +
+         linear_gather_s(link, p, per_rank);
 }
 
 double halo_s(const Halo& h, const Link& link, int p) {
